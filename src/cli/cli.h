@@ -1,0 +1,66 @@
+/*
+ * cli.h - what the command-line modules share.
+ *
+ * Exit codes are part of the interface (documented in `overcap --help`):
+ *   0 success, 1 model error, 2 usage error, 3 input/output error.
+ */
+#ifndef OC_CLI_H
+#define OC_CLI_H
+
+#include <stdio.h>
+
+#include "overcap.h"
+
+enum { EXIT_OK = 0, EXIT_MODEL = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
+
+/* The exit code for an engine status. */
+int cli_exit_code(int status);
+
+/* Prints "overcap: <formatted error>" on stderr. */
+void cli_report(const oc_error *err);
+
+/* Prints "overcap: message" on stderr; returns code. */
+int cli_fail(int code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Parses a whole string as a finite number. Returns 0 on success. */
+int cli_number(const char *s, double *out);
+
+/* The shortest text that reads back as exactly x ("%.15g" to "%.17g"). */
+void cli_format_double(char *buf, size_t size, double x);
+
+/* An output file written atomically: data goes to a temporary file in the
+ * same directory, renamed over the target only when complete. With path
+ * NULL or "-" it is stdout. */
+typedef struct cli_out {
+    FILE *fp;
+    char *path;
+    char *tmp;
+} cli_out;
+
+int cli_out_open(cli_out *o, const char *path);
+/* Flushes, syncs and renames. Returns 0 or EXIT_IO (and removes the
+ * temporary file). */
+int cli_out_commit(cli_out *o);
+/* Abandons the output: removes the temporary file. */
+void cli_out_abort(cli_out *o);
+
+typedef enum cli_format { FMT_CSV = 0, FMT_TSV, FMT_JSON } cli_format;
+
+/* Writes a run's saved series. */
+int cli_write_run(FILE *fp, const oc_model *m, const oc_run *r, cli_format fmt);
+
+/* Loads a model file, or the built-in model when path is NULL. */
+int cli_load_model(const char *path, oc_model **out, oc_error *err);
+
+/* The commands. argv[0] is the command name. */
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+void help_run(FILE *fp);
+void help_check(FILE *fp);
+
+#endif

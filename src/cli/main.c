@@ -1,0 +1,78 @@
+/*
+ * main.c - the overcap command line: dispatch to a command, general help.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *fp)
+{
+    fputs("overcap - system dynamics for the AI compute market, and any XMILE model\n"
+          "\n"
+          "usage: overcap COMMAND [OPTIONS] [ARGS]\n"
+          "\n"
+          "commands:\n"
+          "  run     simulate a model and write its time series (CSV, TSV or JSON)\n"
+          "  check   validate a model: list its stocks, flows, auxiliaries and graphical\n"
+          "          functions; warn about unused variables and missing units\n"
+          "  help    show the help of a command: overcap help run\n"
+          "\n"
+          "options:\n"
+          "  -h, --help     this help\n"
+          "  --version      the version\n"
+          "\n"
+          "exit codes:\n"
+          "  0  success\n"
+          "  1  model error (malformed model, unknown name, cycle, NaN during a run)\n"
+          "  2  usage error (bad option or value)\n"
+          "  3  input/output error (missing file, cannot write the output)\n"
+          "\n"
+          "examples:\n"
+          "  overcap run model.xmile -o series.csv\n"
+          "  overcap run model.xmile --set \"room temperature=60\" --vars teacup_temperature\n"
+          "  overcap check model.xmile\n",
+          fp);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if(argc < 2) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if(strcmp(argv[1], "run") == 0)
+        help_run(stdout);
+    else if(strcmp(argv[1], "check") == 0)
+        help_check(stdout);
+    else if(strcmp(argv[1], "help") == 0)
+        usage(stdout);
+    else
+        return cli_fail(EXIT_USAGE, "no command '%s' (try: overcap --help)", argv[1]);
+    return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd;
+    if(argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    cmd = argv[1];
+    if(strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if(strcmp(cmd, "--version") == 0) {
+        printf("overcap %s\n", OC_VERSION);
+        return EXIT_OK;
+    }
+    if(strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 1, argv + 1);
+    if(strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 1, argv + 1);
+    if(strcmp(cmd, "help") == 0)
+        return cmd_help(argc - 1, argv + 1);
+    return cli_fail(EXIT_USAGE, "unknown command '%s' (try: overcap --help)", cmd);
+}

@@ -1,0 +1,699 @@
+/*
+ * run.c - simulation runs: the integrators and the oc_run / oc_model query
+ * API.
+ *
+ * A step of Euler, with the update semantics of Stella and XMILE:
+ *   1. the rate program computes auxiliaries and flows at time t from the
+ *      stocks at t (skipped at the first step: the initial pass did it);
+ *   2. outflows of non-negative stocks are cut back, in listed order, to
+ *      what the stock holds;
+ *   3. every Nth step (N = save_step / dt) the values are saved;
+ *   4. the inputs of DELAY are recorded and PREVIOUS values captured;
+ *   5. stocks += dt * (inflows - outflows), then non-negative stocks are
+ *      clamped at zero and every stock is checked for NaN or infinity.
+ * RK4 evaluates the rate program three more times per step, at t + dt/2
+ * (twice) and t + dt, and combines the four net flows classically. Time is
+ * always start + n * dt with an integer n: it never accumulates rounding.
+ * The loop allocates nothing; all memory is sized before it starts.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "model.h"
+
+#define MAX_RESULT_VALUES ((size_t)1 << 28) /* 2 GiB of saved values */
+
+struct oc_run {
+    const oc_model *m;
+    oc_specs specs;
+    uint64_t seed;
+
+    double *v;
+    double *ovr; /* per variable id */
+    unsigned char *has_ovr;
+
+    int *sel; /* selected variable ids */
+    uint32_t *sel_slot;
+    size_t n_sel;
+
+    double *results;
+    size_t cap_results;
+    size_t n_saves;
+    size_t n_saved;
+
+    double *s0, *k1, *k2, *k3, *k4; /* RK4 scratch, one per stock */
+    double *eff;                     /* effective outflows of non-negative stocks */
+    double *pending;                 /* PREVIOUS captures */
+    ocV_delaybuf *dbufs;
+    double *dhist;
+    size_t cap_dhist;
+    ocV_ctx ctx;
+};
+
+/* ------------------------------------------------------------------ */
+/* Specs                                                               */
+/* ------------------------------------------------------------------ */
+
+static int steps_of(const oc_specs *s, size_t *steps, size_t *stride)
+{
+    double n = (s->stop - s->start) / s->dt;
+    double k = s->save_step / s->dt;
+    double kr = floor(k + 0.5);
+    n = floor(n + 1e-9);
+    if(n > (double)OC_MAX_STEPS)
+        return OC_ELIMIT;
+    if(kr < 1.0 || fabs(k - kr) > 1e-6 * kr)
+        return OC_ESPECS;
+    *steps = (size_t)n;
+    *stride = (size_t)kr;
+    return OC_OK;
+}
+
+int oc_specs_check(const oc_specs *s, oc_error *err)
+{
+    size_t steps, stride;
+    int rc;
+    if(!isfinite(s->start) || !isfinite(s->stop) || !isfinite(s->dt) || !isfinite(s->save_step))
+        return ocE_set(err, OC_ESPECS, NULL, 0, 0, NULL,
+                       "simulation specs must be finite numbers (start %g, stop %g, dt %g)",
+                       s->start, s->stop, s->dt);
+    if(!(s->dt > 0.0))
+        return ocE_set(err, OC_ESPECS, NULL, 0, 0, NULL, "dt must be positive, not %g", s->dt);
+    if(s->stop < s->start)
+        return ocE_set(err, OC_ESPECS, NULL, 0, 0, NULL,
+                       "stop time %g is before start time %g", s->stop, s->start);
+    if(!(s->save_step > 0.0))
+        return ocE_set(err, OC_ESPECS, NULL, 0, 0, NULL, "save step must be positive, not %g",
+                       s->save_step);
+    if(s->method != OC_EULER && s->method != OC_RK4)
+        return ocE_set(err, OC_ESPECS, NULL, 0, 0, NULL, "unknown integration method");
+    rc = steps_of(s, &steps, &stride);
+    if(rc == OC_ELIMIT)
+        return ocE_set(err, OC_ELIMIT, NULL, 0, 0, NULL,
+                       "%g steps of dt %g from %g to %g: more than the limit of %d",
+                       (s->stop - s->start) / s->dt, s->dt, s->start, s->stop, OC_MAX_STEPS);
+    if(rc)
+        return ocE_set(err, OC_ESPECS, NULL, 0, 0, NULL,
+                       "save step %g is not a whole multiple of dt %g", s->save_step, s->dt);
+    return OC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Model queries                                                       */
+/* ------------------------------------------------------------------ */
+
+const char *oc_model_name(const oc_model *m)
+{
+    return m->name;
+}
+
+const char *oc_model_time_units(const oc_model *m)
+{
+    return m->time_units;
+}
+
+void oc_model_specs(const oc_model *m, oc_specs *specs)
+{
+    *specs = m->specs;
+}
+
+size_t oc_model_var_count(const oc_model *m)
+{
+    return m->n_listed;
+}
+
+const char *oc_kind_name(oc_kind kind)
+{
+    switch(kind) {
+    case OC_STOCK: return "stock";
+    case OC_FLOW: return "flow";
+    case OC_AUX: return "aux";
+    case OC_GF: return "gf";
+    default: return "?";
+    }
+}
+
+static oc_kind public_kind(ocK_kind k)
+{
+    switch(k) {
+    case OCK_STOCK: return OC_STOCK;
+    case OCK_FLOW: return OC_FLOW;
+    case OCK_GF: return OC_GF;
+    default: return OC_AUX;
+    }
+}
+
+int oc_model_var_info(const oc_model *m, size_t index, oc_var_info *info)
+{
+    const ocK_var *v;
+    if(index >= m->n_listed)
+        return OC_EARG;
+    v = &m->vars[m->listed[index]];
+    info->name = v->name;
+    info->kind = public_kind(v->kind);
+    info->units = v->units;
+    info->doc = v->doc;
+    info->equation = v->eqn ? v->eqn : "";
+    info->line = v->line;
+    info->is_constant = v->is_const && !v->structural;
+    info->has_graph = v->table >= 0;
+    info->non_negative = v->non_negative;
+    info->used_by = v->used_by;
+    return OC_OK;
+}
+
+/* The variable id for a user-typed name, or -1. */
+static int find_var(const oc_model *m, const char *name)
+{
+    ocM_arena tmp;
+    char *cn;
+    int id;
+    ocM_arena_init(&tmp);
+    cn = ocN_canon(&tmp, name, strlen(name));
+    id = cn ? ocN_map_get(&m->names, cn) : -1;
+    ocM_arena_free(&tmp);
+    if(id >= 0 && m->vars[id].listed < 0)
+        id = -1;
+    return id;
+}
+
+int oc_model_find(const oc_model *m, const char *name, size_t *index, oc_error *err)
+{
+    int id = find_var(m, name);
+    if(id < 0)
+        return ocE_set(err, OC_EUNKNOWN, m->file, 0, 0, name, "no variable of that name in the model");
+    *index = (size_t)m->vars[id].listed;
+    return OC_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Runs                                                                */
+/* ------------------------------------------------------------------ */
+
+int oc_run_create(const oc_model *m, oc_run **out, oc_error *err)
+{
+    oc_run *r;
+    size_t ns = m->n_stocks + 1;
+    *out = NULL;
+    r = ocM_calloc(1, sizeof(*r));
+    if(!r)
+        return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory");
+    r->m = m;
+    r->specs = m->specs;
+    r->v = ocM_calloc(m->n_slots + 1, sizeof(double));
+    r->ovr = ocM_calloc(m->n_vars + 1, sizeof(double));
+    r->has_ovr = ocM_calloc(m->n_vars + 1, 1);
+    r->eff = ocM_calloc(m->n_flow_slots + 1, sizeof(double));
+    r->pending = ocM_calloc(m->n_prev + 1, sizeof(double));
+    r->dbufs = ocM_calloc(m->n_delays + 1, sizeof(*r->dbufs));
+    if(m->n_stocks) {
+        r->s0 = ocM_calloc(ns, sizeof(double));
+        r->k1 = ocM_calloc(ns, sizeof(double));
+        r->k2 = ocM_calloc(ns, sizeof(double));
+        r->k3 = ocM_calloc(ns, sizeof(double));
+        r->k4 = ocM_calloc(ns, sizeof(double));
+    }
+    if(!r->v || !r->ovr || !r->has_ovr || !r->eff || !r->pending || !r->dbufs ||
+       (m->n_stocks && (!r->s0 || !r->k1 || !r->k2 || !r->k3 || !r->k4))) {
+        oc_run_free(r);
+        return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory");
+    }
+    if(oc_run_select(r, NULL, 0, err)) {
+        oc_run_free(r);
+        return OC_ENOMEM;
+    }
+    *out = r;
+    return OC_OK;
+}
+
+void oc_run_free(oc_run *r)
+{
+    if(!r)
+        return;
+    ocM_free(r->v);
+    ocM_free(r->ovr);
+    ocM_free(r->has_ovr);
+    ocM_free(r->sel);
+    ocM_free(r->sel_slot);
+    ocM_free(r->results);
+    ocM_free(r->s0);
+    ocM_free(r->k1);
+    ocM_free(r->k2);
+    ocM_free(r->k3);
+    ocM_free(r->k4);
+    ocM_free(r->eff);
+    ocM_free(r->pending);
+    ocM_free(r->dbufs);
+    ocM_free(r->dhist);
+    ocM_free(r);
+}
+
+int oc_run_set_specs(oc_run *r, const oc_specs *specs, oc_error *err)
+{
+    int rc = oc_specs_check(specs, err);
+    if(rc)
+        return rc;
+    r->specs = *specs;
+    return OC_OK;
+}
+
+void oc_run_specs(const oc_run *r, oc_specs *specs)
+{
+    *specs = r->specs;
+}
+
+static int set_value(oc_run *r, int id, double value, oc_error *err)
+{
+    const ocK_var *v = &r->m->vars[id];
+    if(!v->is_const || v->kind == OCK_GF)
+        return ocE_set(err, OC_EARG, r->m->file, v->line, 0, v->name,
+                       "not a constant (its equation changes during the run), so it cannot be set");
+    if(v->structural)
+        return ocE_set(err, OC_EARG, r->m->file, v->line, 0, v->name,
+                       "fixes the order of a delay or smooth, so it can only be changed in the model");
+    if(!isfinite(value))
+        return ocE_set(err, OC_EARG, r->m->file, v->line, 0, v->name,
+                       "value must be a finite number, not %g", value);
+    r->ovr[id] = value;
+    r->has_ovr[id] = 1;
+    return OC_OK;
+}
+
+int oc_run_set_value(oc_run *r, const char *name, double value, oc_error *err)
+{
+    int id = find_var(r->m, name);
+    if(id < 0)
+        return ocE_set(err, OC_EUNKNOWN, r->m->file, 0, 0, name,
+                       "no variable of that name in the model");
+    return set_value(r, id, value, err);
+}
+
+int oc_run_set_value_at(oc_run *r, size_t index, double value, oc_error *err)
+{
+    if(index >= r->m->n_listed)
+        return ocE_set(err, OC_EARG, r->m->file, 0, 0, NULL, "variable index %zu out of range",
+                       index);
+    return set_value(r, r->m->listed[index], value, err);
+}
+
+void oc_run_clear_values(oc_run *r)
+{
+    memset(r->has_ovr, 0, r->m->n_vars + 1);
+}
+
+void oc_run_set_seed(oc_run *r, uint64_t seed)
+{
+    r->seed = seed;
+}
+
+int oc_run_select(oc_run *r, const size_t *indices, size_t n, oc_error *err)
+{
+    const oc_model *m = r->m;
+    size_t i, count = 0;
+    int *sel;
+    uint32_t *slots;
+    if(n == 0) {
+        for(i = 0; i < m->n_listed; i++)
+            if(m->vars[m->listed[i]].kind != OCK_GF)
+                count++;
+    }
+    else
+        count = n;
+    sel = ocM_calloc(count + 1, sizeof(int));
+    slots = ocM_calloc(count + 1, sizeof(uint32_t));
+    if(!sel || !slots) {
+        ocM_free(sel);
+        ocM_free(slots);
+        return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory");
+    }
+    if(n == 0) {
+        size_t j = 0;
+        for(i = 0; i < m->n_listed; i++)
+            if(m->vars[m->listed[i]].kind != OCK_GF)
+                sel[j++] = m->listed[i];
+    }
+    else {
+        for(i = 0; i < n; i++) {
+            const ocK_var *v;
+            if(indices[i] >= m->n_listed) {
+                ocM_free(sel);
+                ocM_free(slots);
+                return ocE_set(err, OC_EARG, m->file, 0, 0, NULL,
+                               "variable index %zu out of range", indices[i]);
+            }
+            v = &m->vars[m->listed[indices[i]]];
+            if(v->kind == OCK_GF) {
+                ocM_free(sel);
+                ocM_free(slots);
+                return ocE_set(err, OC_EARG, m->file, v->line, 0, v->name,
+                               "a graphical function has no value of its own to save");
+            }
+            sel[i] = m->listed[indices[i]];
+        }
+    }
+    for(i = 0; i < count; i++)
+        slots[i] = m->vars[sel[i]].slot;
+    ocM_free(r->sel);
+    ocM_free(r->sel_slot);
+    r->sel = sel;
+    r->sel_slot = slots;
+    r->n_sel = count;
+    r->n_saves = 0;
+    r->n_saved = 0;
+    return OC_OK;
+}
+
+size_t oc_run_save_count(const oc_run *r)
+{
+    return r->n_saved;
+}
+
+size_t oc_run_selected_count(const oc_run *r)
+{
+    return r->n_sel;
+}
+
+size_t oc_run_selected_index(const oc_run *r, size_t j)
+{
+    return j < r->n_sel ? (size_t)r->m->vars[r->sel[j]].listed : 0;
+}
+
+double oc_run_time(const oc_run *r, size_t save)
+{
+    size_t steps = 0, stride = 1;
+    if(steps_of(&r->specs, &steps, &stride))
+        stride = 1;
+    return r->specs.start + (double)(save * stride) * r->specs.dt;
+}
+
+double oc_run_value(const oc_run *r, size_t save, size_t j)
+{
+    if(save >= r->n_saved || j >= r->n_sel)
+        return NAN;
+    return r->results[save * r->n_sel + j];
+}
+
+const double *oc_run_row(const oc_run *r, size_t save)
+{
+    if(save >= r->n_saved)
+        return NULL;
+    return r->results + save * r->n_sel;
+}
+
+/* ------------------------------------------------------------------ */
+/* The integrators                                                     */
+/* ------------------------------------------------------------------ */
+
+/* Cuts back the outflows of non-negative stocks so that, served in listed
+ * order, they take no more than the stock holds plus its inflows this step.
+ * A flow draining only this stock is itself reduced (so it is reported and
+ * delivered downstream as reduced); a flow draining several stocks keeps
+ * its value and the cut applies to this stock alone (eff). */
+static void cut_outflows(oc_run *r)
+{
+    const oc_model *m = r->m;
+    double *v = r->v, dt = v[OCV_SLOT_DT];
+    size_t i, k;
+    for(i = 0; i < m->n_stocks; i++) {
+        const ocK_stock *s = &m->stocks[i];
+        const uint32_t *f = m->flow_slots + s->first;
+        double avail;
+        if(!s->non_negative)
+            continue;
+        avail = v[s->slot];
+        for(k = 0; k < s->n_in; k++)
+            avail += dt * v[f[k]];
+        for(k = s->n_in; k < s->n_in + s->n_out; k++) {
+            double flow = v[f[k]];
+            if(flow > 0.0) {
+                double most = avail > 0.0 ? avail / dt : 0.0;
+                if(flow > most)
+                    flow = most;
+                avail -= flow * dt;
+                if(m->flow_exclusive[s->first + k])
+                    v[f[k]] = flow;
+            }
+            r->eff[s->first + k] = flow;
+        }
+    }
+}
+
+/* Net flow of every stock into k. */
+static void net_flows(const oc_run *r, double *k)
+{
+    const oc_model *m = r->m;
+    const double *v = r->v;
+    size_t i, j;
+    for(i = 0; i < m->n_stocks; i++) {
+        const ocK_stock *s = &m->stocks[i];
+        const uint32_t *f = m->flow_slots + s->first;
+        double net = 0.0;
+        for(j = 0; j < s->n_in; j++)
+            net += v[f[j]];
+        if(s->non_negative)
+            for(j = s->n_in; j < s->n_in + s->n_out; j++)
+                net -= r->eff[s->first + j];
+        else
+            for(j = s->n_in; j < s->n_in + s->n_out; j++)
+                net -= v[f[j]];
+        k[i] = net;
+    }
+}
+
+static void euler_update(oc_run *r)
+{
+    const oc_model *m = r->m;
+    double *v = r->v, dt = v[OCV_SLOT_DT];
+    size_t i, j;
+    if(m->has_non_negative) {
+        net_flows(r, r->k1);
+        for(i = 0; i < m->n_stocks; i++) {
+            double x = v[m->stocks[i].slot] + dt * r->k1[i];
+            if(m->stocks[i].non_negative && x < 0.0)
+                x = 0.0;
+            v[m->stocks[i].slot] = x;
+        }
+        return;
+    }
+    /* the common case, in one pass */
+    for(i = 0; i < m->n_stocks; i++) {
+        const ocK_stock *s = &m->stocks[i];
+        const uint32_t *f = m->flow_slots + s->first;
+        double net = 0.0;
+        for(j = 0; j < s->n_in; j++)
+            net += v[f[j]];
+        for(j = s->n_in; j < s->n_in + s->n_out; j++)
+            net -= v[f[j]];
+        v[s->slot] += dt * net;
+    }
+}
+
+static void eval_rates(oc_run *r)
+{
+    ocV_exec(r->m->rate_code, r->m->n_rate_code, &r->ctx);
+    if(r->m->has_non_negative)
+        cut_outflows(r);
+}
+
+static void rk4_update(oc_run *r, double t)
+{
+    const oc_model *m = r->m;
+    double *v = r->v, dt = v[OCV_SLOT_DT];
+    size_t i, n = m->n_stocks;
+    for(i = 0; i < n; i++)
+        r->s0[i] = v[m->stocks[i].slot];
+    net_flows(r, r->k1);
+
+    for(i = 0; i < n; i++)
+        v[m->stocks[i].slot] = r->s0[i] + 0.5 * dt * r->k1[i];
+    v[OCV_SLOT_TIME] = t + 0.5 * dt;
+    eval_rates(r);
+    net_flows(r, r->k2);
+
+    for(i = 0; i < n; i++)
+        v[m->stocks[i].slot] = r->s0[i] + 0.5 * dt * r->k2[i];
+    eval_rates(r);
+    net_flows(r, r->k3);
+
+    for(i = 0; i < n; i++)
+        v[m->stocks[i].slot] = r->s0[i] + dt * r->k3[i];
+    v[OCV_SLOT_TIME] = t + dt;
+    eval_rates(r);
+    net_flows(r, r->k4);
+
+    for(i = 0; i < n; i++) {
+        double x = r->s0[i] + dt / 6.0 * (r->k1[i] + 2.0 * r->k2[i] + 2.0 * r->k3[i] + r->k4[i]);
+        if(m->stocks[i].non_negative && x < 0.0)
+            x = 0.0;
+        v[m->stocks[i].slot] = x;
+    }
+}
+
+/* Names the first stock that is not finite, and the first auxiliary or
+ * flow that was not finite in the step before (its likely origin). */
+static int numeric_error(const oc_run *r, double t, oc_error *err)
+{
+    const oc_model *m = r->m;
+    const double *v = r->v;
+    size_t i;
+    int bad = -1, origin = -1;
+    for(i = 0; i < m->n_stocks && bad < 0; i++)
+        if(!isfinite(v[m->stocks[i].slot]))
+            bad = m->stocks[i].var;
+    for(i = 0; i < m->n_rate_vars && origin < 0; i++)
+        if(!isfinite(v[m->vars[m->rate_vars[i]].slot]))
+            origin = m->rate_vars[i];
+    if(bad < 0)
+        return OC_OK;
+    {
+        const ocK_var *b = &m->vars[bad], *o = origin >= 0 ? &m->vars[origin] : NULL;
+        const ocK_var *bu = b, *ou = o;
+        while(bu->hidden && bu->owner >= 0)
+            bu = &m->vars[bu->owner];
+        while(ou && ou->hidden && ou->owner >= 0)
+            ou = &m->vars[ou->owner];
+        ocE_set(err, OC_ENUMERIC, m->file, bu->line, 0, bu->name,
+                "became %s at time %g%s%s%s", isnan(v[b->slot]) ? "NaN" : "infinite", t,
+                ou ? " (first non-finite value in the step before: '" : "", ou ? ou->name : "",
+                ou ? "')" : "");
+        if(err)
+            err->time = t;
+    }
+    return OC_ENUMERIC;
+}
+
+static int stocks_finite(const oc_run *r)
+{
+    const oc_model *m = r->m;
+    const double *v = r->v;
+    double acc = 0.0;
+    size_t i;
+    /* one multiply-add per stock: NaN or infinity poisons the sum */
+    for(i = 0; i < m->n_stocks; i++)
+        acc += v[m->stocks[i].slot] * 0.0;
+    return acc == 0.0;
+}
+
+static int prepare_delays(oc_run *r, size_t steps)
+{
+    const oc_model *m = r->m;
+    size_t i, total = 0, off = 0;
+    double dt = r->specs.dt;
+    for(i = 0; i < m->n_delays; i++) {
+        size_t cap = steps + 1;
+        if(m->delays[i].fixed_length) {
+            double d = r->v[m->delays[i].delay_time] / dt;
+            if(isfinite(d) && d >= 0.0 && d + 3.0 < (double)cap)
+                cap = (size_t)ceil(d) + 3;
+        }
+        r->dbufs[i].cap = cap;
+        r->dbufs[i].count = 0;
+        total += cap;
+    }
+    if(total > r->cap_dhist) {
+        double *h = ocM_realloc(r->dhist, total * sizeof(double));
+        if(!h)
+            return OC_ENOMEM;
+        r->dhist = h;
+        r->cap_dhist = total;
+    }
+    for(i = 0; i < m->n_delays; i++) {
+        r->dbufs[i].hist = r->dhist + off;
+        off += r->dbufs[i].cap;
+    }
+    return OC_OK;
+}
+
+int oc_run_simulate(oc_run *r, oc_error *err)
+{
+    const oc_model *m = r->m;
+    double *v = r->v;
+    size_t steps = 0, stride = 1, n, i, j;
+    int rc;
+
+    rc = oc_specs_check(&r->specs, err);
+    if(rc)
+        return rc;
+    steps_of(&r->specs, &steps, &stride);
+    r->n_saves = steps / stride + 1;
+    r->n_saved = 0;
+    if(r->n_sel && r->n_saves > MAX_RESULT_VALUES / r->n_sel)
+        return ocE_set(err, OC_ELIMIT, m->file, 0, 0, NULL,
+                       "saving %zu variables at %zu points needs more than %zu values; save fewer "
+                       "variables or use a larger save step",
+                       r->n_sel, r->n_saves, MAX_RESULT_VALUES);
+    if(r->n_saves * r->n_sel > r->cap_results) {
+        size_t want = r->n_saves * r->n_sel;
+        double *res = ocM_realloc(r->results, want * sizeof(double));
+        if(!res)
+            return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory for results");
+        r->results = res;
+        r->cap_results = want;
+    }
+
+    memcpy(v, m->slot_init, m->n_slots * sizeof(double));
+    v[OCV_SLOT_TIME] = r->specs.start;
+    v[OCV_SLOT_DT] = r->specs.dt;
+    v[OCV_SLOT_START] = r->specs.start;
+    v[OCV_SLOT_STOP] = r->specs.stop;
+    v[OCV_SLOT_SAVE] = r->specs.save_step;
+    r->ctx.v = v;
+    r->ctx.tables = m->tables;
+    r->ctx.randoms = m->randoms;
+    r->ctx.delays = m->delays;
+    r->ctx.delaybufs = r->dbufs;
+    r->ctx.seed = r->seed;
+    r->ctx.step = 0;
+    for(i = 0; i < m->n_delays; i++)
+        r->dbufs[i].count = 0;
+
+    /* initial values, in dependency order; overrides replace equations */
+    for(i = 0; i < m->n_init_ranges; i++) {
+        const ocK_range *rg = &m->init_ranges[i];
+        if(r->has_ovr[rg->var])
+            v[m->vars[rg->var].slot] = r->ovr[rg->var];
+        else
+            ocV_exec(m->init_code + rg->start, rg->end - rg->start, &r->ctx);
+    }
+    if(!stocks_finite(r))
+        return numeric_error(r, r->specs.start, err);
+    rc = prepare_delays(r, steps);
+    if(rc)
+        return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory for delay history");
+
+    for(n = 0;; n++) {
+        double t = r->specs.start + (double)n * r->specs.dt;
+        v[OCV_SLOT_TIME] = t;
+        r->ctx.step = n;
+        if(n > 0)
+            ocV_exec(m->rate_code, m->n_rate_code, &r->ctx);
+        if(m->has_non_negative)
+            cut_outflows(r);
+        if(n % stride == 0) {
+            double *row = r->results + r->n_saved * r->n_sel;
+            for(j = 0; j < r->n_sel; j++)
+                row[j] = v[r->sel_slot[j]];
+            r->n_saved++;
+        }
+        for(i = 0; i < m->n_delays; i++) {
+            ocV_delaybuf *b = &r->dbufs[i];
+            b->hist[b->count % b->cap] = v[m->delays[i].input];
+            b->count++;
+        }
+        for(i = 0; i < m->n_prev; i++)
+            r->pending[i] = v[m->prev_src[i]];
+        if(n >= steps)
+            break;
+        if(r->specs.method == OC_RK4)
+            rk4_update(r, t);
+        else
+            euler_update(r);
+        for(i = 0; i < m->n_prev; i++)
+            v[m->prev_dst[i]] = r->pending[i];
+        if(!stocks_finite(r)) {
+            v[OCV_SLOT_TIME] = t;
+            return numeric_error(r, r->specs.start + (double)(n + 1) * r->specs.dt, err);
+        }
+    }
+    return OC_OK;
+}
