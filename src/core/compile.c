@@ -37,6 +37,7 @@ typedef struct lit_map {
 
 typedef struct conn {
     const char *to;   /* absolute canonical target */
+    const char *to_alt; /* the other reading of a qualified target */
     const char *from; /* absolute canonical source */
     const char *raw;  /* as written, for messages */
     int line;
@@ -335,11 +336,15 @@ static int instantiate_module(compiler *c, const ocI_var *iv, const char *scope,
         if(ocM_grow((void **)&c->conns, &c->cap_conns, c->n_conns + 1, sizeof(*c->conns)))
             return oom(c);
         cn = &c->conns[c->n_conns];
+        /* "to" is relative to the module ("input") or, at the lowest common
+         * ancestor, qualified by a module name ("other.input"): both readings
+         * are kept and the one that names a variable wins */
         cn->to = conn_name(c, scope, inst, iv->connect_to[k], 1);
+        cn->to_alt = conn_name(c, scope, inst, iv->connect_to[k], 0);
         cn->from = conn_name(c, scope, inst, iv->connect_from[k], 0);
         cn->raw = iv->connect_to[k];
         cn->line = iv->line;
-        if(!cn->to || !cn->from)
+        if(!cn->to || !cn->to_alt || !cn->from)
             return oom(c);
         c->n_conns++;
     }
@@ -462,6 +467,8 @@ static int apply_connections(compiler *c)
         const conn *cn = &c->conns[i];
         int to = ocN_map_get(&c->names, cn->to);
         int from = ocN_map_get(&c->names, cn->from);
+        if(to < 0)
+            to = ocN_map_get(&c->names, cn->to_alt);
         ocK_var *v;
         if(to < 0)
             return ocE_set(c->err, OC_EUNKNOWN, c->doc->file, cn->line, 0, NULL,
@@ -625,9 +632,12 @@ static int expand_smooth(compiler *c, int owner, const char *scope, ocY_node **s
 
 /* DELAY1/DELAY3/DELAYN: material in transit in n stocks, each emptying in
  * T/n; the output is the last stage's outflow. Each stage starts holding
- * init * T/n, so the output starts at init. */
+ * init * T/n, so the output starts at init.
+ * With carry_time (DELAYN), material keeps the delay time it entered with:
+ * stage k empties with the time stage k-1 had one step earlier, as Vensim's
+ * DELAY N does. DELAY1 and DELAY3 use the current time in every stage. */
 static int expand_delay(compiler *c, int owner, const char *scope, ocY_node **slot, int order,
-                        ocY_node *in, ocY_node *time, ocY_node *init)
+                        ocY_node *in, ocY_node *time, ocY_node *init, int carry_time)
 {
     ocY_node *stage_time = time, *stage_init;
     int k, rc, inflow, out = -1;
@@ -647,6 +657,24 @@ static int expand_delay(compiler *c, int owner, const char *scope, ocY_node **sl
         return rc;
     for(k = 0; k < order; k++) {
         int s, f;
+        if(carry_time && k > 0) {
+            int src = -1, p;
+            if(stage_time->kind == OCY_NUM) {
+                rc = hidden_var(c, owner, OCK_AUX, scope, "delay stage time", stage_time, &src);
+                if(rc)
+                    return rc;
+                stage_time = ref(c, src);
+                if(!stage_time)
+                    return oom(c);
+            }
+            rc = hidden_var(c, owner, OCK_PREV, scope, "delay stage time", stage_time, &p);
+            if(rc)
+                return rc;
+            c->vars[p].prev_node = stage_time;
+            stage_time = ref(c, p);
+            if(!stage_time)
+                return oom(c);
+        }
         rc = hidden_var(c, owner, OCK_STOCK, scope, "delay stock", stage_init, &s);
         if(rc)
             return rc;
@@ -782,8 +810,18 @@ static int expand_macro(compiler *c, int var, ocY_node **slot, const ocI_macro *
                                c->err ? c->err->message : "error");
         }
     }
-    /* the macro's value */
+    /* the macro's value. Some tools write it as the bare name of one of
+     * the macro's variables, spaces and all ("EXPRESSION MACRO"): accept
+     * that when the whole text names such a variable. */
     rc = ocY_parse(c->a, mc->eqn ? mc->eqn : "", mc->eqn ? strlen(mc->eqn) : 0, &ast, &pos, &msg);
+    if(rc == OC_ESYNTAX && mc->eqn) {
+        char *cn = ocN_canon(c->a, mc->eqn, strlen(mc->eqn));
+        char *full = cn ? concat(c, iscope, cn) : NULL;
+        if(full && ocN_map_get(&c->names, full) >= 0) {
+            ast = abs_name(c, full, mc->eqn);
+            rc = ast ? OC_OK : OC_ENOMEM;
+        }
+    }
     if(rc || !ast)
         return fail_at(c, rc ? rc : OC_EMODEL, var, 1, call->pos,
                        "macro '%s' has no valid equation", call->raw);
@@ -859,7 +897,7 @@ static int expand_call(compiler *c, int var, ocY_node **slot, int in_previous)
             order = (bi->id == OCB_SMTH3 || bi->id == OCB_DELAY3) ? 3 : 1;
         if(bi->id == OCB_SMTH1 || bi->id == OCB_SMTH3 || bi->id == OCB_SMTHN)
             return expand_smooth(c, var, scope, slot, order, a0, a1, a2);
-        return expand_delay(c, var, scope, slot, order, a0, a1, a2);
+        return expand_delay(c, var, scope, slot, order, a0, a1, a2, bi->id == OCB_DELAYN);
     }
     case OCB_TREND:
     case OCB_FORCST: {
