@@ -139,7 +139,7 @@ sci() {
 }
 
 secs() {
-    awk -v x="$1" 'BEGIN { if (x == "") print "-"; else printf "%.3f\n", x }'
+    awk -v x="$1" 'BEGIN { if (x == "") print "-"; else printf "%.3g\n", x }'
 }
 
 # run_limited CMD...: runs CMD with stderr to the log and at most $limit

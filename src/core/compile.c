@@ -947,7 +947,8 @@ static int expand_call(compiler *c, int var, ocY_node **slot, int in_previous)
         if(rc)
             return rc;
         rc = as_leaf(c, var, scope, a0, "PREVIOUS input", &src);
-        if(!rc && src->kind != OCY_NAME && src->kind != OCY_REF) {
+        if(!rc && src->kind != OCY_REF &&
+           !(src->kind == OCY_NAME && lookup_name(c, scope, src) >= 0)) {
             int hid; /* PREVIOUS(5): remember a variable holding 5 */
             rc = hidden_var(c, var, OCK_AUX, scope, "PREVIOUS input", src, &hid);
             src = rc ? NULL : ref(c, hid);
