@@ -243,10 +243,11 @@ typedef struct tally {
     int n_failures;
 } tally;
 
-static void note_failure(tally *ty, const char *fmt, const char *rel, const char *what)
+static void note_failure(tally *ty, const char *rel, const char *what)
 {
     if(ty->n_failures < 64)
-        snprintf(ty->failures[ty->n_failures++], sizeof(ty->failures[0]), fmt, rel, what);
+        snprintf(ty->failures[ty->n_failures++], sizeof(ty->failures[0]), "%.200s: %.300s", rel,
+                 what);
 }
 
 /* Runs one case. Returns 1 pass, 0 fail; writes why into why. */
@@ -265,7 +266,7 @@ static int run_case(const char *model_path, const char *expected_path, char *why
     if(oc_model_load_file(model_path, &m, &err) != OC_OK) {
         char buf[1024];
         oc_error_format(&err, buf, sizeof(buf));
-        snprintf(why, whylen, "load failed: %s", buf);
+        snprintf(why, whylen, "load failed: %.900s", buf);
         goto done;
     }
     if(read_table(expected_path, &t) != 0 || t.ncol < 2) {
@@ -317,7 +318,7 @@ static int run_case(const char *model_path, const char *expected_path, char *why
     if(oc_run_simulate(r, &err) != OC_OK) {
         char buf[1024];
         oc_error_format(&err, buf, sizeof(buf));
-        snprintf(why, whylen, "run failed: %s", buf);
+        snprintf(why, whylen, "run failed: %.900s", buf);
         goto done;
     }
     nsave = oc_run_save_count(r);
@@ -436,7 +437,7 @@ static void visit(const char *root, const char *dir, tally *ty)
             else {
                 ty->failed++;
                 printf("FAIL: %s: %s\n", rel, why);
-                note_failure(ty, "%s: %s", rel, why);
+                note_failure(ty, rel, why);
             }
         }
     }

@@ -40,14 +40,15 @@ static int t_passed, t_failed;
 /* An XMILE document around a <variables> body. */
 static inline char *t_model(const char *specs, const char *vars)
 {
-    const char *fmt = "<xmile xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\" "
-                      "version=\"1.0\">\n<header><name>t</name></header>\n"
-                      "<sim_specs>%s</sim_specs>\n<model><variables>\n%s\n</variables></model>"
-                      "</xmile>\n";
-    size_t n = strlen(fmt) + strlen(specs) + strlen(vars) + 1;
+#define T_DOC                                                                                      \
+    "<xmile xmlns=\"http://docs.oasis-open.org/xmile/ns/XMILE/v1.0\" "                             \
+    "version=\"1.0\">\n<header><name>t</name></header>\n"                                        \
+    "<sim_specs>%s</sim_specs>\n<model><variables>\n%s\n</variables></model>"                     \
+    "</xmile>\n"
+    size_t n = strlen(T_DOC) + strlen(specs) + strlen(vars) + 1;
     char *s = malloc(n);
     if(s)
-        snprintf(s, n, fmt, specs, vars);
+        snprintf(s, n, T_DOC, specs, vars);
     return s;
 }
 

@@ -2288,7 +2288,8 @@ int ocK_compile(const ocI_doc *doc, oc_model **out, oc_error *err)
             rc = oom(c);
             goto fail;
         }
-        memcpy(m->slot_init + c->lit_base, c->lits, c->n_lits * sizeof(double));
+        if(c->n_lits)
+            memcpy(m->slot_init + c->lit_base, c->lits, c->n_lits * sizeof(double));
         m->slot_init[OCV_SLOT_ONE] = 1.0;
     }
 
