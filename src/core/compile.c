@@ -231,10 +231,26 @@ static int add_table(compiler *c, int id, const ocI_gf *gf)
     memcpy(x, gf->x, gf->n * sizeof(double));
     memcpy(y, gf->y, gf->n * sizeof(double));
     t = &c->tables[c->n_tables];
+    memset(t, 0, sizeof(*t));
     t->n = gf->n;
     t->x = x;
     t->y = y;
     t->type = (int)gf->type;
+    if(gf->n > 1) {
+        double *slope = ocM_arena_alloc(c->a, (gf->n - 1) * sizeof(double));
+        double step = (x[gf->n - 1] - x[0]) / (double)(gf->n - 1);
+        if(!slope)
+            return oom(c);
+        t->uniform = 1;
+        for(i = 0; i + 1 < gf->n; i++) {
+            slope[i] = (y[i + 1] - y[i]) / (x[i + 1] - x[i]);
+            if(fabs((x[i + 1] - x[i]) - step) > 1e-12 * fabs(step))
+                t->uniform = 0;
+        }
+        t->slope = slope;
+        t->x0 = x[0];
+        t->inv_step = 1.0 / step;
+    }
     c->vars[id].table = (int)c->n_tables++;
     return OC_OK;
 }

@@ -371,6 +371,9 @@ typedef struct ocV_table {
     size_t n;
     const double *x;
     const double *y;
+    const double *slope; /* n - 1 segment slopes, so lookups never divide */
+    double x0, inv_step; /* evenly spaced x: the segment is found by arithmetic */
+    int uniform;
     int type; /* ocI_gftype */
 } ocV_table;
 

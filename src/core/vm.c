@@ -16,34 +16,46 @@
 double ocV_lookup(const ocV_table *t, double x)
 {
     const double *xs = t->x, *ys = t->y;
-    size_t n = t->n, lo, hi;
+    size_t n = t->n, lo;
     if(x != x)
         return x; /* NaN stays NaN */
     if(n == 1)
         return ys[0];
     if(x <= xs[0]) {
         if(t->type == OCI_GF_EXTRAPOLATE && x < xs[0])
-            return ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0]);
+            return ys[0] + (x - xs[0]) * t->slope[0];
         return ys[0];
     }
     if(x >= xs[n - 1]) {
         if(t->type == OCI_GF_EXTRAPOLATE && x > xs[n - 1])
-            return ys[n - 1] + (x - xs[n - 1]) * (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2]);
+            return ys[n - 1] + (x - xs[n - 1]) * t->slope[n - 2];
         return ys[n - 1];
     }
     /* find lo with xs[lo] <= x < xs[lo + 1] */
-    lo = 0;
-    hi = n - 1;
-    while(hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if(xs[mid] <= x)
-            lo = mid;
-        else
-            hi = mid;
+    if(t->uniform) {
+        lo = (size_t)((x - t->x0) * t->inv_step);
+        if(lo > n - 2)
+            lo = n - 2;
+        /* one correction either way absorbs the rounding of the division */
+        if(lo > 0 && x < xs[lo])
+            lo--;
+        else if(lo < n - 2 && x >= xs[lo + 1])
+            lo++;
+    }
+    else {
+        size_t hi = n - 1;
+        lo = 0;
+        while(hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if(xs[mid] <= x)
+                lo = mid;
+            else
+                hi = mid;
+        }
     }
     if(t->type == OCI_GF_DISCRETE)
         return ys[lo];
-    return ys[lo] + (x - xs[lo]) * (ys[hi] - ys[lo]) / (xs[hi] - xs[lo]);
+    return ys[lo] + (x - xs[lo]) * t->slope[lo];
 }
 
 /* The recorded input delay_steps steps before now, interpolating between
@@ -121,122 +133,127 @@ static double draw(const ocV_random *r, const double *v, uint64_t run_seed, uint
     }
 }
 
+/* Every operation once, as (NAME, body). A body reads operands through ip
+ * and may consume its extension with ip++. The list drives both
+ * dispatchers below, so there is one definition of each operation. */
+#define OCV_OPS(X)                                                                                 \
+    X(MOV, v[ip->d] = v[ip->a];)                                                                   \
+    X(ADD, v[ip->d] = v[ip->a] + v[ip->b];)                                                        \
+    X(SUB, v[ip->d] = v[ip->a] - v[ip->b];)                                                        \
+    X(MUL, v[ip->d] = v[ip->a] * v[ip->b];)                                                        \
+    X(DIV, v[ip->d] = v[ip->a] / v[ip->b];)                                                        \
+    X(POW, v[ip->d] = pow(v[ip->a], v[ip->b]);)                                                    \
+    X(MOD, double a = v[ip->a]; double b = v[ip->b];                                               \
+      v[ip->d] = a - b * floor(a / b); /* floored: the sign of the divisor */)                     \
+    X(NEG, v[ip->d] = -v[ip->a];)                                                                  \
+    X(NOT, v[ip->d] = v[ip->a] == 0.0;)                                                            \
+    X(LT, v[ip->d] = v[ip->a] < v[ip->b];)                                                         \
+    X(LE, v[ip->d] = v[ip->a] <= v[ip->b];)                                                        \
+    X(GT, v[ip->d] = v[ip->a] > v[ip->b];)                                                         \
+    X(GE, v[ip->d] = v[ip->a] >= v[ip->b];)                                                        \
+    X(EQ, v[ip->d] = v[ip->a] == v[ip->b];)                                                        \
+    X(NE, v[ip->d] = v[ip->a] != v[ip->b];)                                                        \
+    X(AND, v[ip->d] = (v[ip->a] != 0.0) & (v[ip->b] != 0.0);)                                      \
+    X(OR, v[ip->d] = (v[ip->a] != 0.0) | (v[ip->b] != 0.0);)                                       \
+    X(SELECT, v[ip->d] = v[ip->a] != 0.0 ? v[ip[1].a] : v[ip[1].b]; ip++;)                         \
+    X(ABS, v[ip->d] = fabs(v[ip->a]);)                                                             \
+    X(EXP, v[ip->d] = exp(v[ip->a]);)                                                              \
+    X(LN, v[ip->d] = log(v[ip->a]);)                                                               \
+    X(LOG10, v[ip->d] = log10(v[ip->a]);)                                                          \
+    X(SQRT, v[ip->d] = sqrt(v[ip->a]);)                                                            \
+    X(INT, v[ip->d] = floor(v[ip->a]);)                                                            \
+    X(SIN, v[ip->d] = sin(v[ip->a]);)                                                              \
+    X(COS, v[ip->d] = cos(v[ip->a]);)                                                              \
+    X(TAN, v[ip->d] = tan(v[ip->a]);)                                                              \
+    X(ASIN, v[ip->d] = asin(v[ip->a]);)                                                            \
+    X(ACOS, v[ip->d] = acos(v[ip->a]);)                                                            \
+    X(ATAN, v[ip->d] = atan(v[ip->a]);)                                                            \
+    X(MIN, double a = v[ip->a]; double b = v[ip->b]; v[ip->d] = b < a ? b : a;)                    \
+    X(MAX, double a = v[ip->a]; double b = v[ip->b]; v[ip->d] = b > a ? b : a;)                    \
+    X(ROUND, v[ip->d] = round(v[ip->a]);)                                                          \
+    X(SIGN, double a = v[ip->a]; v[ip->d] = (double)((a > 0.0) - (a < 0.0));)                      \
+    X(SAFEDIV, double b = v[ip->b]; v[ip->d] = b != 0.0 ? v[ip->a] / b : v[ip[1].a]; ip++;)        \
+    X(STEP, double t = v[OCV_SLOT_TIME]; double eps = v[OCV_SLOT_DT] * 1e-6;                       \
+      v[ip->d] = t + eps >= v[ip->b] ? v[ip->a] : 0.0;)                                            \
+    X(PULSE, v[ip->d] = pulse(v, v[ip->a], v[ip->b], v[ip[1].a]); ip++;)                           \
+    X(RAMP, double t = v[OCV_SLOT_TIME]; double start = v[ip->b]; double stop = v[ip[1].a];        \
+      double until = t < stop ? t : stop;                                                          \
+      v[ip->d] = t > start ? v[ip->a] * (until - start) : 0.0; ip++;)                              \
+    X(LOOKUP, v[ip->d] = ocV_lookup(&ctx->tables[ip->b], v[ip->a]);)                               \
+    X(RANDOM, v[ip->d] = draw(&ctx->randoms[ip->b], v, ctx->seed, ctx->step);)                     \
+    X(DELAY, double dt = v[OCV_SLOT_DT];                                                           \
+      double now = (v[OCV_SLOT_TIME] - v[OCV_SLOT_START]) / dt;                                    \
+      v[ip->d] = delay_value(&ctx->delaybufs[ip->b], now, v[ip->a] / dt, v[ip[1].a]); ip++;)       \
+    X(SUBDIV, v[ip->d] = (v[ip->a] - v[ip->b]) / v[ip[1].a]; ip++;)                                \
+    X(MULADD, v[ip->d] = v[ip->a] * v[ip->b] + v[ip[1].a]; ip++;)                                  \
+    X(ADDK, (void)0;)                                                                              \
+    X(EXT, (void)0; /* always consumed by its owner */)
+
+/* PULSE(magnitude, first, interval): magnitude/DT during the one step at or
+ * after first, and every interval after that when interval > 0. */
+static double pulse(const double *v, double mag, double first, double interval)
+{
+    double t = v[OCV_SLOT_TIME], dt = v[OCV_SLOT_DT], eps = dt * 1e-6;
+    if(t + eps >= first) {
+        double since = t - first;
+        if(interval > 0.0)
+            since -= interval * floor((since + eps) / interval);
+        if(since < dt - eps)
+            return mag / dt;
+    }
+    return 0.0;
+}
+
+#if defined(__GNUC__) && !defined(OC_NO_THREADED_DISPATCH)
+/* Threaded dispatch: each operation jumps straight to the next one's code,
+ * which gives the branch predictor one indirect jump per operation instead
+ * of one shared switch. Labels as values are a GNU extension (gcc, clang). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+void ocV_exec(const ocV_ins *code, size_t n, ocV_ctx *ctx)
+{
+#define OCV_LABEL(name, ...) [OCV_##name] = &&op_##name,
+    static const void *const labels[OCV_NOPS] = {OCV_OPS(OCV_LABEL)};
+#undef OCV_LABEL
+    double *v = ctx->v;
+    const ocV_ins *ip = code, *end = code + n;
+#define OCV_NEXT()                                                                                 \
+    do {                                                                                           \
+        if(ip >= end)                                                                              \
+            return;                                                                                \
+        goto *labels[ip->op];                                                                      \
+    } while(0)
+    OCV_NEXT();
+#define OCV_BODY(name, ...)                                                                        \
+    op_##name : {                                                                                  \
+        __VA_ARGS__                                                                                \
+    }                                                                                              \
+    ip++;                                                                                          \
+    OCV_NEXT();
+    OCV_OPS(OCV_BODY)
+#undef OCV_BODY
+#undef OCV_NEXT
+}
+#pragma GCC diagnostic pop
+#else
 void ocV_exec(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 {
     double *v = ctx->v;
     const ocV_ins *ip = code, *end = code + n;
     while(ip < end) {
-        const ocV_ins *e = ip + 1; /* the extension, for the ops that have one */
         switch(ip->op) {
-        case OCV_MOV: v[ip->d] = v[ip->a]; break;
-        case OCV_ADD: v[ip->d] = v[ip->a] + v[ip->b]; break;
-        case OCV_SUB: v[ip->d] = v[ip->a] - v[ip->b]; break;
-        case OCV_MUL: v[ip->d] = v[ip->a] * v[ip->b]; break;
-        case OCV_DIV: v[ip->d] = v[ip->a] / v[ip->b]; break;
-        case OCV_POW: v[ip->d] = pow(v[ip->a], v[ip->b]); break;
-        case OCV_MOD: {
-            double a = v[ip->a], b = v[ip->b];
-            v[ip->d] = a - b * floor(a / b); /* floored: the sign of the divisor */
-            break;
-        }
-        case OCV_NEG: v[ip->d] = -v[ip->a]; break;
-        case OCV_NOT: v[ip->d] = v[ip->a] == 0.0; break;
-        case OCV_LT: v[ip->d] = v[ip->a] < v[ip->b]; break;
-        case OCV_LE: v[ip->d] = v[ip->a] <= v[ip->b]; break;
-        case OCV_GT: v[ip->d] = v[ip->a] > v[ip->b]; break;
-        case OCV_GE: v[ip->d] = v[ip->a] >= v[ip->b]; break;
-        case OCV_EQ: v[ip->d] = v[ip->a] == v[ip->b]; break;
-        case OCV_NE: v[ip->d] = v[ip->a] != v[ip->b]; break;
-        case OCV_AND: v[ip->d] = (v[ip->a] != 0.0) & (v[ip->b] != 0.0); break;
-        case OCV_OR: v[ip->d] = (v[ip->a] != 0.0) | (v[ip->b] != 0.0); break;
-        case OCV_SELECT:
-            v[ip->d] = v[ip->a] != 0.0 ? v[e->a] : v[e->b];
-            ip++;
-            break;
-        case OCV_ABS: v[ip->d] = fabs(v[ip->a]); break;
-        case OCV_EXP: v[ip->d] = exp(v[ip->a]); break;
-        case OCV_LN: v[ip->d] = log(v[ip->a]); break;
-        case OCV_LOG10: v[ip->d] = log10(v[ip->a]); break;
-        case OCV_SQRT: v[ip->d] = sqrt(v[ip->a]); break;
-        case OCV_INT: v[ip->d] = floor(v[ip->a]); break;
-        case OCV_SIN: v[ip->d] = sin(v[ip->a]); break;
-        case OCV_COS: v[ip->d] = cos(v[ip->a]); break;
-        case OCV_TAN: v[ip->d] = tan(v[ip->a]); break;
-        case OCV_ASIN: v[ip->d] = asin(v[ip->a]); break;
-        case OCV_ACOS: v[ip->d] = acos(v[ip->a]); break;
-        case OCV_ATAN: v[ip->d] = atan(v[ip->a]); break;
-        case OCV_MIN: {
-            double a = v[ip->a], b = v[ip->b];
-            v[ip->d] = b < a ? b : a;
-            break;
-        }
-        case OCV_MAX: {
-            double a = v[ip->a], b = v[ip->b];
-            v[ip->d] = b > a ? b : a;
-            break;
-        }
-        case OCV_ROUND: v[ip->d] = round(v[ip->a]); break;
-        case OCV_SIGN: {
-            double a = v[ip->a];
-            v[ip->d] = (double)((a > 0.0) - (a < 0.0));
-            break;
-        }
-        case OCV_SAFEDIV: {
-            double b = v[ip->b];
-            v[ip->d] = b != 0.0 ? v[ip->a] / b : v[e->a];
-            ip++;
-            break;
-        }
-        case OCV_STEP: {
-            double t = v[OCV_SLOT_TIME], eps = v[OCV_SLOT_DT] * 1e-6;
-            v[ip->d] = t + eps >= v[ip->b] ? v[ip->a] : 0.0;
-            break;
-        }
-        case OCV_PULSE: {
-            double t = v[OCV_SLOT_TIME], dt = v[OCV_SLOT_DT], eps = dt * 1e-6;
-            double first = v[ip->b], interval = v[e->a], r = 0.0;
-            if(t + eps >= first) {
-                double since = t - first;
-                if(interval > 0.0)
-                    since -= interval * floor((since + eps) / interval);
-                if(since < dt - eps)
-                    r = v[ip->a] / dt;
-            }
-            v[ip->d] = r;
-            ip++;
-            break;
-        }
-        case OCV_RAMP: {
-            double t = v[OCV_SLOT_TIME], start = v[ip->b], stop = v[e->a];
-            double until = t < stop ? t : stop;
-            v[ip->d] = t > start ? v[ip->a] * (until - start) : 0.0;
-            ip++;
-            break;
-        }
-        case OCV_LOOKUP: v[ip->d] = ocV_lookup(&ctx->tables[ip->b], v[ip->a]); break;
-        case OCV_RANDOM:
-            v[ip->d] = draw(&ctx->randoms[ip->b], v, ctx->seed, ctx->step);
-            break;
-        case OCV_DELAY: {
-            double dt = v[OCV_SLOT_DT];
-            double now = (v[OCV_SLOT_TIME] - v[OCV_SLOT_START]) / dt;
-            v[ip->d] = delay_value(&ctx->delaybufs[ip->b], now, v[ip->a] / dt, v[e->a]);
-            ip++;
-            break;
-        }
-        case OCV_SUBDIV:
-            v[ip->d] = (v[ip->a] - v[ip->b]) / v[e->a];
-            ip++;
-            break;
-        case OCV_MULADD:
-            v[ip->d] = v[ip->a] * v[ip->b] + v[e->a];
-            ip++;
-            break;
-        default: break; /* OCV_EXT is always skipped by its owner */
+#define OCV_CASE(name, ...)                                                                        \
+    case OCV_##name: {                                                                             \
+        __VA_ARGS__                                                                                \
+    } break;
+            OCV_OPS(OCV_CASE)
+#undef OCV_CASE
+        default: break;
         }
         ip++;
     }
 }
+#endif
 
 double ocV_delay_read(const ocV_delaybuf *b, double delay_steps)
 {
