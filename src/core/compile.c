@@ -399,11 +399,14 @@ static int instantiate(compiler *c, const ocI_submodel *sm, const char *scope, c
         v->scope = scope;
         v->hidden = hidden;
         v->owner = owner;
-        v->eqn = iv->eqn;
+        /* the document is freed after compiling: keep copies */
+        v->eqn = iv->eqn ? ocM_arena_strdup(c->a, iv->eqn) : NULL;
         v->eqn_line = iv->eqn_line;
         v->line = iv->line;
-        v->units = iv->units ? iv->units : "";
-        v->doc = iv->doc ? iv->doc : "";
+        v->units = ocM_arena_strdup(c->a, iv->units ? iv->units : "");
+        v->doc = ocM_arena_strdup(c->a, iv->doc ? iv->doc : "");
+        if((iv->eqn && !v->eqn) || !v->units || !v->doc)
+            return oom(c);
         v->is_input = iv->access == OCI_ACCESS_INPUT;
         v->in_names = iv->inflows;
         v->out_names = iv->outflows;
