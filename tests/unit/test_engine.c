@@ -387,8 +387,44 @@ static void rerun_is_identical(void)
     done(&s);
 }
 
+static void variable_info(void)
+{
+    oc_model *m = NULL;
+    oc_error err;
+    oc_var_info info;
+    size_t idx;
+    int rc = t_load(T_SPECS,
+                    "<stock name=\"Cash\"><eqn>100</eqn><inflow>income</inflow><units>$</units>"
+                    "<doc>Money on hand.</doc><non_negative/></stock>"
+                    "<flow name=\"income\"><eqn>rate * Cash</eqn><units>$/year</units></flow>"
+                    "<aux name=\"rate\"><eqn>0.05</eqn></aux>"
+                    "<gf name=\"table\"><xpts>0,1</xpts><ypts>0,1</ypts></gf>",
+                    &m, &err);
+    CHECK(rc == OC_OK, "info model loads");
+    if(rc)
+        return;
+    CHECK(oc_model_var_count(m) == 4, "four listed variables (%zu)", oc_model_var_count(m));
+    CHECK(oc_model_find(m, "cash", &idx, NULL) == OC_OK && oc_model_var_info(m, idx, &info) == OC_OK,
+          "info for Cash");
+    CHECK(strcmp(info.name, "Cash") == 0 && info.kind == OC_STOCK && strcmp(info.units, "$") == 0 &&
+              strcmp(info.doc, "Money on hand.") == 0 && strcmp(info.equation, "100") == 0 &&
+              info.non_negative == 1 && info.used_by == 1 && !info.is_constant,
+          "stock info: %s %s %s %s used_by %d", info.name, info.units, info.doc, info.equation,
+          info.used_by);
+    oc_model_find(m, "rate", &idx, NULL);
+    oc_model_var_info(m, idx, &info);
+    CHECK(info.kind == OC_AUX && info.is_constant && info.used_by == 1, "aux info");
+    oc_model_find(m, "table", &idx, NULL);
+    oc_model_var_info(m, idx, &info);
+    CHECK(info.kind == OC_GF && info.has_graph && info.used_by == 0, "table info");
+    CHECK(oc_model_var_info(m, 4, &info) == OC_EARG, "index out of range");
+    CHECK(strcmp(oc_model_name(m), "t") == 0, "model name from the header");
+    oc_model_free(m);
+}
+
 int main(void)
 {
+    variable_info();
     time_functions();
     smooths_and_delays();
     trend_and_forecast();
