@@ -127,6 +127,9 @@ typedef struct oc_var_info {
     int has_graph;        /* 1 when it carries a graphical function */
     int non_negative;     /* 1 for non-negative stocks and uniflows */
     int used_by;          /* number of equations that refer to it */
+    int has_range;        /* 1 when the model gives a <range> for it */
+    double range_min;     /* its plausible (input) range, from <range min max> */
+    double range_max;
 } oc_var_info;
 
 /* Number of variables a user sees (hidden helpers of DELAY, SMTH1 and the

@@ -408,6 +408,9 @@ static int instantiate(compiler *c, const ocI_submodel *sm, const char *scope, c
         if((iv->eqn && !v->eqn) || !v->units || !v->doc)
             return oom(c);
         v->is_input = iv->access == OCI_ACCESS_INPUT;
+        v->has_range = iv->has_range;
+        v->range_min = iv->range_min;
+        v->range_max = iv->range_max;
         v->in_names = iv->inflows;
         v->out_names = iv->outflows;
         v->n_in = iv->n_in;

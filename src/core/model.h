@@ -50,6 +50,8 @@ typedef struct ocK_var {
     const char *units;
     const char *doc;
     int is_const;
+    int has_range;
+    double range_min, range_max;
     int is_input; /* access="input" */
     int connected; /* equation replaced by a module connection */
     int in_rate;   /* computed in the rate program */

@@ -225,6 +225,8 @@ typedef struct ocI_var {
     const char *units;
     const char *doc;
     ocI_access access;
+    int has_range; /* <range min max>: the plausible input range */
+    double range_min, range_max;
     int is_module; /* a <module>: name is the instance, model_ref the model */
     const char *model_ref;
     const char **connect_to;

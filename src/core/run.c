@@ -159,6 +159,9 @@ int oc_model_var_info(const oc_model *m, size_t index, oc_var_info *info)
     info->has_graph = v->table >= 0;
     info->non_negative = v->non_negative;
     info->used_by = v->used_by;
+    info->has_range = v->has_range;
+    info->range_min = v->has_range ? v->range_min : NAN;
+    info->range_max = v->has_range ? v->range_max : NAN;
     return OC_OK;
 }
 

@@ -335,6 +335,20 @@ static int read_var(reader *r, ocI_submodel *m, const xmlNode *n, oc_kind kind)
             if(rc)
                 return rc;
         }
+        else if(is(c, "range")) {
+            const char *mn = attr_of(r, c, "min"), *mx = attr_of(r, c, "max");
+            if(mn && mx) {
+                rc = number_of(r, c, mn, "range min", &v->range_min);
+                if(!rc)
+                    rc = number_of(r, c, mx, "range max", &v->range_max);
+                if(rc)
+                    return rc;
+                if(!(v->range_min <= v->range_max))
+                    return fail(r, OC_EMODEL, c, name, "range min %g is above max %g",
+                                v->range_min, v->range_max);
+                v->has_range = 1;
+            }
+        }
         else if(is(c, "dimensions") || is(c, "element"))
             return fail(r, OC_EUNSUPPORTED, c, name, "arrays (subscripts) are not supported yet");
         else if(is(c, "conveyor"))

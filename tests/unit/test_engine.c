@@ -397,7 +397,7 @@ static void variable_info(void)
                     "<stock name=\"Cash\"><eqn>100</eqn><inflow>income</inflow><units>$</units>"
                     "<doc>Money on hand.</doc><non_negative/></stock>"
                     "<flow name=\"income\"><eqn>rate * Cash</eqn><units>$/year</units></flow>"
-                    "<aux name=\"rate\"><eqn>0.05</eqn></aux>"
+                    "<aux name=\"rate\"><eqn>0.05</eqn><range min=\"0\" max=\"0.2\"/></aux>"
                     "<gf name=\"table\"><xpts>0,1</xpts><ypts>0,1</ypts></gf>",
                     &m, &err);
     CHECK(rc == OC_OK, "info model loads");
@@ -414,6 +414,7 @@ static void variable_info(void)
     oc_model_find(m, "rate", &idx, NULL);
     oc_model_var_info(m, idx, &info);
     CHECK(info.kind == OC_AUX && info.is_constant && info.used_by == 1, "aux info");
+    CHECK(info.has_range && info.range_min == 0 && info.range_max == 0.2, "range from <range>");
     oc_model_find(m, "table", &idx, NULL);
     oc_model_var_info(m, idx, &info);
     CHECK(info.kind == OC_GF && info.has_graph && info.used_by == 0, "table info");
