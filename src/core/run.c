@@ -160,8 +160,8 @@ int oc_model_var_info(const oc_model *m, size_t index, oc_var_info *info)
     info->non_negative = v->non_negative;
     info->used_by = v->used_by;
     info->has_range = v->has_range;
-    info->range_min = v->has_range ? v->range_min : NAN;
-    info->range_max = v->has_range ? v->range_max : NAN;
+    info->range_min = v->has_range ? v->range_min : (double)NAN;
+    info->range_max = v->has_range ? v->range_max : (double)NAN;
     return OC_OK;
 }
 
