@@ -53,14 +53,28 @@ typedef enum cli_format { FMT_CSV = 0, FMT_TSV, FMT_JSON } cli_format;
 /* Writes a run's saved series. */
 int cli_write_run(FILE *fp, const oc_model *m, const oc_run *r, cli_format fmt);
 
+/* Writes a run's series to path (NULL or "-": standard output), atomically. */
+int cli_write_series_file(const oc_model *m, const oc_run *r, const char *path, cli_format fmt);
+
 /* Loads a model file, or the built-in model when path is NULL. */
 int cli_load_model(const char *path, oc_model **out, oc_error *err);
+
+struct scenario;
+
+/* The built-in model's report: verdict, key series, assumptions. */
+int market_report(const oc_model *m, const oc_run *r, const struct scenario *sc, FILE *fp);
 
 /* The commands. argv[0] is the command name. */
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_diagnose(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_critical(int argc, char **argv);
 
 void help_run(FILE *fp);
 void help_check(FILE *fp);
+void help_diagnose(FILE *fp);
+void help_compare(FILE *fp);
+void help_critical(FILE *fp);
 
 #endif

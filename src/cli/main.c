@@ -13,9 +13,13 @@ static void usage(FILE *fp)
           "usage: overcap COMMAND [OPTIONS] [ARGS]\n"
           "\n"
           "commands:\n"
-          "  run     simulate a model and write its time series (CSV, TSV or JSON)\n"
+          "  run     without a model: the AI compute market's bubble verdict (built in);\n"
+          "          with a model: simulate it and write its time series (CSV, TSV, JSON)\n"
           "  check   validate a model: list its stocks, flows, auxiliaries and graphical\n"
           "          functions; warn about unused variables and missing units\n"
+          "  diagnose  run a model and apply the bubble diagnosis: verdict, timeline, margins\n"
+          "  compare   scenarios side by side: one table of headline numbers\n"
+          "  critical  the smallest efficiency jump that turns the build-out into a bubble\n"
           "  help    show the help of a command: overcap help run\n"
           "\n"
           "options:\n"
@@ -29,6 +33,9 @@ static void usage(FILE *fp)
           "  3  input/output error (missing file, cannot write the output)\n"
           "\n"
           "examples:\n"
+          "  overcap run\n"
+          "  overcap compare baseline jump-2x jump-10x jump-100x\n"
+          "  overcap critical --year 2027\n"
           "  overcap run model.xmile -o series.csv\n"
           "  overcap run model.xmile --set \"room temperature=60\" --vars teacup_temperature\n"
           "  overcap check model.xmile\n",
@@ -45,6 +52,12 @@ static int cmd_help(int argc, char **argv)
         help_run(stdout);
     else if(strcmp(argv[1], "check") == 0)
         help_check(stdout);
+    else if(strcmp(argv[1], "diagnose") == 0)
+        help_diagnose(stdout);
+    else if(strcmp(argv[1], "compare") == 0)
+        help_compare(stdout);
+    else if(strcmp(argv[1], "critical") == 0)
+        help_critical(stdout);
     else if(strcmp(argv[1], "help") == 0)
         usage(stdout);
     else
@@ -72,6 +85,12 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if(strcmp(cmd, "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if(strcmp(cmd, "diagnose") == 0)
+        return cmd_diagnose(argc - 1, argv + 1);
+    if(strcmp(cmd, "compare") == 0)
+        return cmd_compare(argc - 1, argv + 1);
+    if(strcmp(cmd, "critical") == 0)
+        return cmd_critical(argc - 1, argv + 1);
     if(strcmp(cmd, "help") == 0)
         return cmd_help(argc - 1, argv + 1);
     return cli_fail(EXIT_USAGE, "unknown command '%s' (try: overcap --help)", cmd);

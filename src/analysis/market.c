@@ -1,0 +1,154 @@
+/*
+ * market.c - the bubble diagnosis on simulation runs (see market.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "market.h"
+
+void ocx_mapping_flagship(ocx_mapping *map)
+{
+    memset(map, 0, sizeof(*map));
+    map->capacity = "compute_capacity";
+    map->demand = "compute_demand";
+    map->remaining_life = "hardware_remaining_life_years";
+    map->growth = "underlying_demand_growth";
+    map->price = "compute_price";
+    map->cost = "running_cost_per_unit";
+    map->capex = "capex";
+    map->book_value = "book_value";
+    map->stranded = "stranded_book_value";
+}
+
+void ocx_params_flagship(ocd_params *p)
+{
+    ocd_params_default(p);
+    p->money_scale = 1e9; /* the model's money is in billions of US dollars */
+    p->money_label = "$";
+    p->time_unit = "years";
+    p->asset_name = "the hardware";
+}
+
+int ocx_series(const oc_model *m, const oc_run *r, const char *name, double *out, char *err,
+               size_t errlen)
+{
+    size_t idx, j, i, n = oc_run_save_count(r), nsel = oc_run_selected_count(r);
+    if(oc_model_find(m, name, &idx, NULL) != OC_OK) {
+        snprintf(err, errlen, "no variable '%s' in the model", name);
+        return -1;
+    }
+    for(j = 0; j < nsel; j++)
+        if(oc_run_selected_index(r, j) == idx)
+            break;
+    if(j == nsel) {
+        snprintf(err, errlen, "variable '%s' was not saved by the run", name);
+        return -1;
+    }
+    for(i = 0; i < n; i++)
+        out[i] = oc_run_value(r, i, j);
+    return 0;
+}
+
+/* Fetches an optional series into a fresh array (NULL name: NULL array). */
+static int fetch(const oc_model *m, const oc_run *r, const char *role, const char *name,
+                 double **arr, char *err, size_t errlen)
+{
+    size_t n = oc_run_save_count(r);
+    char msg[300];
+    *arr = NULL;
+    if(!name)
+        return 0;
+    *arr = malloc((n ? n : 1) * sizeof(double));
+    if(!*arr) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if(ocx_series(m, r, name, *arr, msg, sizeof(msg)) != 0) {
+        snprintf(err, errlen, "%s: %s", role, msg);
+        free(*arr);
+        *arr = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int ocx_diagnose_run(const oc_model *m, const oc_run *r, const ocx_mapping *map,
+                     const ocd_params *p, ocd_result **out, char *err, size_t errlen)
+{
+    size_t n = oc_run_save_count(r), i;
+    double *time = NULL, *cap = NULL, *dem = NULL, *life = NULL, *growth = NULL, *util = NULL,
+           *price = NULL, *cost = NULL, *capex = NULL, *book = NULL, *stranded = NULL;
+    ocd_input in;
+    int rc = -1;
+    char msg[400];
+
+    *out = NULL;
+    if(!map->capacity || !map->demand) {
+        snprintf(err, errlen, "the mapping needs capacity and demand variables");
+        return -1;
+    }
+    if(!map->remaining_life && !(map->life_years > 0.0)) {
+        snprintf(err, errlen, "the mapping needs a remaining-life variable or a life in years");
+        return -1;
+    }
+    time = malloc((n ? n : 1) * sizeof(double));
+    if(!time) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for(i = 0; i < n; i++)
+        time[i] = oc_run_time(r, i);
+    if(fetch(m, r, "capacity", map->capacity, &cap, err, errlen) ||
+       fetch(m, r, "demand", map->demand, &dem, err, errlen) ||
+       fetch(m, r, "remaining life", map->remaining_life, &life, err, errlen) ||
+       fetch(m, r, "growth", map->growth, &growth, err, errlen) ||
+       fetch(m, r, "utilization", map->utilization, &util, err, errlen) ||
+       fetch(m, r, "price", map->price, &price, err, errlen) ||
+       fetch(m, r, "cost", map->cost, &cost, err, errlen) ||
+       fetch(m, r, "capex", map->capex, &capex, err, errlen) ||
+       fetch(m, r, "book value", map->book_value, &book, err, errlen) ||
+       fetch(m, r, "stranded", map->stranded, &stranded, err, errlen))
+        goto done;
+    if(!life) {
+        life = malloc((n ? n : 1) * sizeof(double));
+        if(!life) {
+            snprintf(err, errlen, "out of memory");
+            goto done;
+        }
+        for(i = 0; i < n; i++)
+            life[i] = map->life_years;
+    }
+    memset(&in, 0, sizeof(in));
+    in.n = n;
+    in.time = time;
+    in.capacity = cap;
+    in.demand = dem;
+    in.remaining_life = life;
+    in.growth = growth;
+    in.utilization = util;
+    in.price = price;
+    in.cost = cost;
+    in.capex = capex;
+    in.book_value = book;
+    in.stranded = stranded;
+    if(ocd_diagnose(&in, p, out, msg, sizeof(msg)) != OCD_OK) {
+        snprintf(err, errlen, "diagnosis: %s", msg);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(time);
+    free(cap);
+    free(dem);
+    free(life);
+    free(growth);
+    free(util);
+    free(price);
+    free(cost);
+    free(capex);
+    free(book);
+    free(stranded);
+    return rc;
+}
