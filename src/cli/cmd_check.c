@@ -11,8 +11,9 @@ void help_check(FILE *fp)
           "\n"
           "Loads and compiles MODEL (the built-in model when omitted) and lists its\n"
           "stocks, flows, auxiliaries and graphical functions with their units and\n"
-          "equations. Warns about variables no equation uses and variables without\n"
-          "units. Errors name the file, line, column and variable.\n"
+          "equations. Warns about constants and tables no equation uses, flows\n"
+          "attached to nothing, and variables without units. Errors name the file,\n"
+          "line, column and variable.\n"
           "\n"
           "options:\n"
           "  --strict   exit with 1 when there are warnings\n"
@@ -99,11 +100,14 @@ int cmd_check(int argc, char **argv)
     for(k = 0; k < n; k++) {
         oc_var_info info;
         oc_model_var_info(m, k, &info);
-        if(info.used_by == 0 && info.kind != OC_STOCK) {
+        /* an unused constant, table or flow is a likely mistake; an unused
+         * auxiliary is usually an output someone reads */
+        if(info.used_by == 0 && (info.is_constant || info.kind == OC_GF || info.kind == OC_FLOW)) {
             if(!warnings++)
                 printf("\nwarnings:\n");
-            printf("  %s:%d: variable '%s': not used by any equation or stock\n",
-                   path ? path : "built-in", info.line, info.name);
+            printf("  %s:%d: variable '%s': %s\n", path ? path : "built-in", info.line, info.name,
+                   info.kind == OC_FLOW ? "a flow attached to no stock and used by no equation"
+                                        : "not used by any equation");
         }
         if(!info.units[0] && info.kind != OC_GF) {
             if(!warnings++)
