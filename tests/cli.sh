@@ -114,5 +114,47 @@ expect 1 "check --strict" -- "$OC" check --strict "$DATA/unused.xmile"
 expect 1 "check broken" -- "$OC" check "$DATA/broken.xmile"
 expect 3 "check missing" -- "$OC" check "$TMP/none.xmile"
 
+# the built-in AI compute model and the bubble commands
+expect 0 "run the built-in model" -- "$OC" run
+has "$TMP/out" "^verdict: no bubble" "the baseline's verdict"
+has "$TMP/out" "compute capacity (H100e)" "the key series"
+expect 0 "a preset" -- "$OC" run --scenario architecture-100x -o "$TMP/arch.csv"
+has "$TMP/out" "^verdict: bubble from 2027" "the essay's 100x architecture is a bubble"
+has "$TMP/arch.csv" "^time,hours_per_year" "-o writes every series"
+expect 2 "unknown preset" -- "$OC" run --scenario nothing-like-it
+has "$TMP/err" "no scenario 'nothing-like-it' (presets: architecture-100x, baseline" "presets listed"
+printf '{"set": {"hardware_life_years": -1}}' >"$TMP/neg.json"
+expect 2 "negative life" -- "$OC" run --scenario "$TMP/neg.json" -o "$TMP/neg.csv"
+has "$TMP/err" "set.hardware_life_years: -1 is outside" "the key is named"
+[ ! -e "$TMP/neg.csv" ] && ok || bad "nothing is written for a bad scenario"
+printf '{"set": {"hardware_life_years": 4},' >"$TMP/broken.json"
+expect 2 "malformed scenario" -- "$OC" run --scenario "$TMP/broken.json"
+has "$TMP/err" "broken.json:1:" "malformed JSON: file and line"
+expect 0 "diagnose" -- "$OC" diagnose --scenario jump-100x --table "$TMP/margins.csv"
+has "$TMP/out" "^timeline:" "diagnose prints the timeline"
+has "$TMP/margins.csv" "^time,state,idle_share" "diagnose --table writes the margins"
+expect 2 "diagnose a model without a mapping" -- "$OC" diagnose "$DATA/decay.xmile"
+expect 0 "diagnose a model with a mapping" -- "$OC" diagnose "$DATA/decay.xmile" --capacity material --demand decay --life 3
+has "$TMP/out" "^verdict:" "any model can be diagnosed"
+expect 2 "diagnose unknown mapping" -- "$OC" diagnose "$DATA/decay.xmile" --capacity nothing --demand decay --life 3
+has "$TMP/err" "capacity: no variable 'nothing'" "the mapped name is checked"
+expect 0 "compare" -- "$OC" compare baseline jump-2x jump-100x -o "$TMP/cmp.csv"
+has "$TMP/out" "^jump-100x  *bubble" "compare: jump-100x is a bubble"
+has "$TMP/out" "^jump-2x  *normal cycle" "compare: jump-2x is absorbed"
+has "$TMP/cmp.csv" "^jump-2x,2020," "compare -o writes each scenario's series"
+expect 2 "compare with a bad scenario writes nothing" -- "$OC" compare baseline "$TMP/neg.json" -o "$TMP/cmp2.csv"
+[ ! -e "$TMP/cmp2.csv" ] && ok || bad "compare checks every scenario before writing"
+expect 0 "critical" -- "$OC" critical --scenario jump-10x --adoption-years 0.5
+has "$TMP/out" "F\* = 2[0-9.]*:" "critical finds F* near 28 on the essay's assumptions"
+expect 0 "critical on the data" -- "$OC" critical
+has "$TMP/out" "no bubble for any jump up to 1000x" "the data absorb any jump up to 1000x"
+expect 0 "critical grid" -- "$OC" critical --scenario jump-10x --grid demand_price_elasticity=0.6:1.8:3 -o "$TMP/grid.csv"
+lines=$(wc -l <"$TMP/grid.csv")
+[ "$lines" -eq 4 ] && ok || bad "the grid has a header and 3 rows, not $lines lines"
+expect 2 "critical grid of a non-constant" -- "$OC" critical --grid compute_demand=1:2:2
+expect 0 "help diagnose" -- "$OC" help diagnose
+expect 0 "help compare" -- "$OC" help compare
+expect 0 "help critical" -- "$OC" help critical
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -152,3 +152,84 @@ done:
     free(stranded);
     return rc;
 }
+
+int ocx_bubble_with_jump(const oc_model *m, ocx_prepare_fn prep, void *ud, const ocx_mapping *map,
+                         const ocd_params *p, const ocx_jump *jump, double factor, int *bubble,
+                         char *verdict, size_t vlen, char *err, size_t errlen)
+{
+    oc_run *r = NULL;
+    ocd_result *res = NULL;
+    oc_error oe;
+    int rc = -1;
+    if(prep(ud, m, &r, err, errlen) != 0)
+        return -1;
+    if(oc_run_set_value(r, "jump_1_year", jump->year, &oe) != OC_OK ||
+       oc_run_set_value(r, "jump_1_factor", factor, &oe) != OC_OK ||
+       (!isnan(jump->adoption_years) &&
+        oc_run_set_value(r, "jump_1_adoption_years", jump->adoption_years, &oe) != OC_OK)) {
+        snprintf(err, errlen, "%s: %s", oe.variable, oe.message);
+        goto done;
+    }
+    if(oc_run_simulate(r, &oe) != OC_OK) {
+        char buf[1024];
+        oc_error_format(&oe, buf, sizeof(buf));
+        snprintf(err, errlen, "a jump of %g: %s", factor, buf);
+        goto done;
+    }
+    if(ocx_diagnose_run(m, r, map, p, &res, err, errlen) != 0)
+        goto done;
+    *bubble = res->episode_count > 0;
+    if(verdict)
+        ocd_verdict(res, p, verdict, vlen);
+    rc = 0;
+done:
+    ocd_result_free(res);
+    oc_run_free(r);
+    return rc;
+}
+
+int ocx_critical_jump(const oc_model *m, ocx_prepare_fn prep, void *ud, const ocx_mapping *map,
+                      const ocd_params *p, const ocx_jump *jump, double max_factor,
+                      double tolerance, double *fstar, int *evaluations, char *err,
+                      size_t errlen)
+{
+    double lo = 1.0, hi = max_factor;
+    int b = 0, count = 0, rc = -1;
+    if(!(max_factor > 1.0) || !(tolerance > 0.0)) {
+        snprintf(err, errlen, "the largest factor must be above 1 and the tolerance positive");
+        return -1;
+    }
+    count++;
+    if(ocx_bubble_with_jump(m, prep, ud, map, p, jump, 1.0, &b, NULL, 0, err, errlen))
+        goto done;
+    if(b) {
+        *fstar = 1.0;
+        rc = 0;
+        goto done;
+    }
+    count++;
+    if(ocx_bubble_with_jump(m, prep, ud, map, p, jump, max_factor, &b, NULL, 0, err, errlen))
+        goto done;
+    if(!b) {
+        *fstar = HUGE_VAL;
+        rc = 0;
+        goto done;
+    }
+    /* invariant: no bubble at lo, a bubble at hi */
+    while(hi / lo > 1.0 + tolerance) {
+        double mid = sqrt(lo * hi);
+        count++;
+        if(ocx_bubble_with_jump(m, prep, ud, map, p, jump, mid, &b, NULL, 0, err, errlen))
+            goto done;
+        if(b)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    *fstar = hi;
+    rc = 0;
+done:
+    if(evaluations)
+        *evaluations = count;
+    return rc;
+}

@@ -50,4 +50,33 @@ int ocx_diagnose_run(const oc_model *m, const oc_run *r, const ocx_mapping *map,
 int ocx_series(const oc_model *m, const oc_run *r, const char *name, double *out, char *err,
                size_t errlen);
 
+/* Prepares a fresh run of the model with a scenario's settings; the critical
+ * search calls it once per evaluation. Returns 0, or -1 with err. */
+typedef int (*ocx_prepare_fn)(void *ud, const oc_model *m, oc_run **run, char *err,
+                              size_t errlen);
+
+/* A jump tried on top of a prepared run: the model's first jump slot
+ * (jump_1_year, jump_1_factor, jump_1_adoption_years). */
+typedef struct ocx_jump {
+    double year;
+    double adoption_years; /* NaN: keep the run's */
+} ocx_jump;
+
+/* Runs with a jump of `factor` and diagnoses. *bubble is 1 when the run has
+ * at least one bubble episode; verdict (may be NULL) receives the verdict.
+ * Returns 0, or -1 with err. */
+int ocx_bubble_with_jump(const oc_model *m, ocx_prepare_fn prep, void *ud, const ocx_mapping *map,
+                         const ocd_params *p, const ocx_jump *jump, double factor, int *bubble,
+                         char *verdict, size_t vlen, char *err, size_t errlen);
+
+/* F*, the smallest jump factor in [1, max_factor] that gives a bubble, by
+ * bisection on log F until hi/lo <= 1 + tolerance. *fstar is 1 when the run
+ * is a bubble without a jump and +infinity when no jump up to max_factor
+ * makes one. Assumes a larger jump never removes a bubble. *evaluations
+ * (may be NULL) counts the runs. Returns 0, or -1 with err. */
+int ocx_critical_jump(const oc_model *m, ocx_prepare_fn prep, void *ud, const ocx_mapping *map,
+                      const ocd_params *p, const ocx_jump *jump, double max_factor,
+                      double tolerance, double *fstar, int *evaluations, char *err,
+                      size_t errlen);
+
 #endif

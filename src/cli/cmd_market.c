@@ -646,8 +646,8 @@ int cmd_compare(int argc, char **argv)
             goto done;
         out_open = 1;
     }
-    printf("%-24s %-13s %8s %8s %9s %10s %10s\n", "scenario", "verdict", "onset", "end",
-           "peak idle", "stranded", "capex fall");
+    printf("%-24s %-13s %8s %8s %9s %12s %10s\n", "scenario", "verdict", "onset", "end",
+           "peak idle", "max stranded", "capex fall");
     for(k = 0; k < n; k++) {
         oc_run *r = NULL;
         scenario sc;
@@ -678,7 +678,7 @@ int cmd_compare(int argc, char **argv)
         fmt_money_b(stranded, sizeof(stranded), res->max_stranded);
         if(res->has_capex_fall)
             fmt_pct(fall, sizeof(fall), res->capex_fall);
-        printf("%-24.24s %-13s %8s %8s %9s %10s %10s\n", names[k], state, onset, end, peak,
+        printf("%-24.24s %-13s %8s %8s %9s %12s %10s\n", names[k], state, onset, end, peak,
                stranded, fall);
         if(out_open) {
             rc = write_compare_series(out.fp, m, r, sc.name ? sc.name : names[k], k == 0, vars);
@@ -786,80 +786,29 @@ static int parse_axis(const char *spec, axis *ax)
 
 typedef struct crit_ctx {
     const job *j;
-    const diag_opts *d;
-    const oc_model *m;
-    double year, adoption;
-    int has_adoption;
+    ocx_jump jump;
     char p_name[2][256];
     double p_val[2];
     int n_p;
 } crit_ctx;
 
-/* Is there a bubble with a jump of factor f? Returns 1 yes, 0 no, or -exit. */
-static int bubble_with(const crit_ctx *c, double f, char *verdict, size_t vlen)
+/* A run with the job's scenario and options, then the grid's values. */
+static int crit_prepare(void *ud, const oc_model *m, oc_run **r, char *err, size_t errlen)
 {
-    oc_run *r = NULL;
-    ocd_result *res = NULL;
-    oc_error err;
-    int rc, k, bubble;
-    rc = job_prepare_run(c->j, NULL, c->m, &r, NULL);
-    if(rc)
-        return -rc;
-    if(oc_run_set_value(r, "jump_1_year", c->year, &err) != OC_OK ||
-       oc_run_set_value(r, "jump_1_factor", f, &err) != OC_OK ||
-       (c->has_adoption && oc_run_set_value(r, "jump_1_adoption_years", c->adoption, &err) != OC_OK)) {
-        cli_report(&err);
-        oc_run_free(r);
-        return -EXIT_USAGE;
+    const crit_ctx *c = ud;
+    oc_error oe;
+    int k;
+    if(job_prepare_run(c->j, NULL, m, r, NULL) != 0) {
+        snprintf(err, errlen, "the scenario could not be prepared");
+        return -1;
     }
     for(k = 0; k < c->n_p; k++)
-        if(oc_run_set_value(r, c->p_name[k], c->p_val[k], &err) != OC_OK) {
-            cli_report(&err);
-            oc_run_free(r);
-            return -EXIT_USAGE;
+        if(oc_run_set_value(*r, c->p_name[k], c->p_val[k], &oe) != OC_OK) {
+            snprintf(err, errlen, "%s: %s", oe.variable, oe.message);
+            oc_run_free(*r);
+            *r = NULL;
+            return -1;
         }
-    rc = run_and_diagnose(c->m, r, c->d, &res);
-    oc_run_free(r);
-    if(rc)
-        return -rc;
-    bubble = res->episode_count > 0;
-    if(verdict)
-        ocd_verdict(res, &c->d->params, verdict, vlen);
-    ocd_result_free(res);
-    return bubble;
-}
-
-/* F* by bisection in log F. Returns 0 and *fstar (1 when already a bubble
- * without a jump, +inf when none up to max), or an exit code. */
-static int find_critical(const crit_ctx *c, double max_factor, double tol, double *fstar)
-{
-    double lo = 1.0, hi = max_factor;
-    int b;
-    b = bubble_with(c, 1.0, NULL, 0);
-    if(b < 0)
-        return -b;
-    if(b) {
-        *fstar = 1.0;
-        return 0;
-    }
-    b = bubble_with(c, max_factor, NULL, 0);
-    if(b < 0)
-        return -b;
-    if(!b) {
-        *fstar = HUGE_VAL;
-        return 0;
-    }
-    while(hi / lo > 1.0 + tol) {
-        double mid = sqrt(lo * hi);
-        b = bubble_with(c, mid, NULL, 0);
-        if(b < 0)
-            return -b;
-        if(b)
-            hi = mid;
-        else
-            lo = mid;
-    }
-    *fstar = hi;
     return 0;
 }
 
@@ -877,7 +826,8 @@ int cmd_critical(int argc, char **argv)
 
     memset(&c, 0, sizeof(c));
     memset(ax, 0, sizeof(ax));
-    c.year = 2027;
+    c.jump.year = 2027;
+    c.jump.adoption_years = NAN;
     if(job_init(&j, argc))
         return EXIT_MODEL;
     diag_init(&d);
@@ -906,14 +856,13 @@ int cmd_critical(int argc, char **argv)
             }
             i++;
             if(strcmp(a, "--year") == 0)
-                c.year = x;
+                c.jump.year = x;
             else if(strcmp(a, "--adoption-years") == 0) {
                 if(x < 0) {
                     rc = cli_fail(EXIT_USAGE, "--adoption-years must not be negative");
                     goto done;
                 }
-                c.adoption = x;
-                c.has_adoption = 1;
+                c.jump.adoption_years = x;
             }
             else if(strcmp(a, "--max-factor") == 0) {
                 if(!(x > 1)) {
@@ -972,8 +921,6 @@ int cmd_critical(int argc, char **argv)
         goto done;
     }
     c.j = &j;
-    c.d = &d;
-    c.m = m;
     for(i = 0; i < n_axes; i++) {
         size_t idx, len = (size_t)(strchr(ax[i].name, '=') - ax[i].name);
         oc_var_info info;
@@ -999,12 +946,14 @@ int cmd_critical(int argc, char **argv)
     }
 
     if(n_axes == 0) {
-        char verdict[1024];
+        char verdict[1024], msg[512];
         int b;
-        rc = find_critical(&c, max_factor, tol, &fstar);
-        if(rc)
+        if(ocx_critical_jump(m, crit_prepare, &c, &d.map, &d.params, &c.jump, max_factor, tol,
+                             &fstar, NULL, msg, sizeof(msg)) != 0) {
+            rc = cli_fail(EXIT_MODEL, "%s", msg);
             goto done;
-        printf("critical jump for a jump arriving in %g (scenario %s):\n", c.year,
+        }
+        printf("critical jump for a jump arriving in %g (scenario %s):\n", c.jump.year,
                j.scenario ? j.scenario : "baseline");
         if(fstar == 1.0) {
             printf("  F* = 1: the scenario is already a bubble without any jump\n");
@@ -1012,19 +961,20 @@ int cmd_critical(int argc, char **argv)
         }
         if(isinf(fstar)) {
             printf("  no bubble for any jump up to %gx: F* > %g\n", max_factor, max_factor);
-            b = bubble_with(&c, max_factor, verdict, sizeof(verdict));
-            if(b >= 0)
+            if(ocx_bubble_with_jump(m, crit_prepare, &c, &d.map, &d.params, &c.jump, max_factor,
+                                    &b, verdict, sizeof(verdict), msg, sizeof(msg)) == 0)
                 print_wrapped(stdout, "  at the largest jump: ", verdict);
             goto done;
         }
         printf("  F* = %.3g: an efficiency gain of %.3gx or more arriving at once in %g makes "
                "a bubble\n",
-               fstar, fstar, c.year);
-        b = bubble_with(&c, fstar, verdict, sizeof(verdict));
-        if(b >= 0)
+               fstar, fstar, c.jump.year);
+        if(ocx_bubble_with_jump(m, crit_prepare, &c, &d.map, &d.params, &c.jump, fstar, &b,
+                                verdict, sizeof(verdict), msg, sizeof(msg)) == 0)
             print_wrapped(stdout, "  at F*: ", verdict);
-        b = bubble_with(&c, fstar / (1.0 + tol), verdict, sizeof(verdict));
-        if(b >= 0)
+        if(ocx_bubble_with_jump(m, crit_prepare, &c, &d.map, &d.params, &c.jump,
+                                fstar / (1.0 + tol), &b, verdict, sizeof(verdict), msg,
+                                sizeof(msg)) == 0)
             print_wrapped(stdout, "  just below: ", verdict);
         goto done;
     }
@@ -1046,13 +996,17 @@ int cmd_critical(int argc, char **argv)
                     c.p_val[1] =
                         n1 > 1 ? ax[1].lo + (ax[1].hi - ax[1].lo) * a1 / (n1 - 1) : ax[1].lo;
                 if(strcmp(c.p_name[0], "jump_1_year") == 0)
-                    c.year = c.p_val[0];
+                    c.jump.year = c.p_val[0];
                 if(n_axes > 1 && strcmp(c.p_name[1], "jump_1_year") == 0)
-                    c.year = c.p_val[1];
-                rc = find_critical(&c, max_factor, tol, &fstar);
-                if(rc) {
-                    cli_out_abort(&out);
-                    goto done;
+                    c.jump.year = c.p_val[1];
+                {
+                    char msg[512];
+                    if(ocx_critical_jump(m, crit_prepare, &c, &d.map, &d.params, &c.jump,
+                                         max_factor, tol, &fstar, NULL, msg, sizeof(msg)) != 0) {
+                        cli_out_abort(&out);
+                        rc = cli_fail(EXIT_MODEL, "%s", msg);
+                        goto done;
+                    }
                 }
                 cli_format_double(b0, sizeof(b0), c.p_val[0]);
                 cli_format_double(b1, sizeof(b1), c.p_val[1]);
