@@ -206,8 +206,9 @@ int market_report(const oc_model *m, const oc_run *r, const scenario *sc, FILE *
     print_series_row(fp, m, r, "hardware life left (years)", map.remaining_life, years, ny,
                      fmt_plain);
     print_series_row(fp, m, r, "compute price ($/H100e-hour)", map.price, years, ny, fmt_plain);
-    print_series_row(fp, m, r, "capex ($B/year)", map.capex, years, ny, fmt_plain);
-    print_series_row(fp, m, r, "stranded book value ($B)", map.stranded, years, ny, fmt_plain);
+    print_series_row(fp, m, r, "capex (per year)", map.capex, years, ny, fmt_money_b);
+    print_series_row(fp, m, r, "book value", map.book_value, years, ny, fmt_money_b);
+    print_series_row(fp, m, r, "stranded book value", map.stranded, years, ny, fmt_money_b);
     if(res->status == OCD_DIAGNOSED) {
         fprintf(fp, "  %-28s", "state");
         for(k = 0; k < ny; k++)
