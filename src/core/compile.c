@@ -1596,6 +1596,81 @@ static int time_varying(const compiler *c, const ocY_node *n)
     return 0;
 }
 
+/* Constant or not, in initial order (what a variable reads is classified
+ * before it). Outflows of non-negative stocks are cut back during the run,
+ * so they are never constant even when their equation is. */
+static void classify(compiler *c, const int *order, size_t n_order)
+{
+    size_t i, j, k;
+    for(i = 0; i < c->n; i++)
+        c->vars[i].in_rate = 0;
+    for(i = 0; i < c->n; i++) {
+        const ocK_var *v = &c->vars[i];
+        if(v->kind == OCK_STOCK && v->non_negative)
+            for(k = 0; k < v->n_out; k++)
+                c->vars[v->outflows[k]].in_rate = -1; /* marker: never constant */
+    }
+    for(j = 0; j < n_order; j++) {
+        ocK_var *v = &c->vars[order[j]];
+        switch(v->kind) {
+        case OCK_INITVAL: v->is_const = 1; break;
+        case OCK_AUX:
+        case OCK_FLOW: v->is_const = v->in_rate != -1 && !time_varying(c, v->ast); break;
+        default: v->is_const = 0; break;
+        }
+        v->in_rate = (v->kind == OCK_AUX || v->kind == OCK_FLOW) && !v->is_const;
+    }
+}
+
+/* Replaces each largest constant subexpression of a changing equation (say
+ * LN(max_growth) in MIN(LN(max_growth), x / t)) by a hidden constant, so
+ * it is computed once per run instead of once per step. */
+static int hoist_node(compiler *c, int var, ocY_node **slot)
+{
+    ocY_node *n = *slot;
+    uint16_t i;
+    int rc, id;
+    if(!n || n->kind == OCY_NUM || n->kind == OCY_REF || n->kind == OCY_SLOT)
+        return OC_OK;
+    if(!time_varying(c, n)) {
+        rc = hidden_var(c, var, OCK_AUX, c->vars[var].scope, "constant part", n, &id);
+        if(rc)
+            return rc;
+        c->vars[id].is_const = 1;
+        *slot = ref(c, id);
+        return *slot ? OC_OK : oom(c);
+    }
+    if(n->kind == OCY_CALL && strcmp(n->name, "delay") == 0)
+        return OC_OK; /* its arguments are variables already */
+    for(i = 0; i < n->nargs; i++) {
+        if(n->kind == OCY_CALL && strcmp(n->name, "lookup") == 0 && i == 0)
+            continue; /* the table reference */
+        rc = hoist_node(c, var, &n->args[i]);
+        if(rc)
+            return rc;
+    }
+    return OC_OK;
+}
+
+static int hoist_constants(compiler *c)
+{
+    size_t i, n = c->n;
+    int rc;
+    for(i = 0; i < n; i++) {
+        ocY_node *ast;
+        if(c->vars[i].in_rate != 1)
+            continue;
+        ast = c->vars[i].ast;
+        if(!ast || ast->kind == OCY_NUM || ast->kind == OCY_REF || ast->kind == OCY_SLOT)
+            continue;
+        rc = hoist_node(c, (int)i, &ast);
+        c->vars[i].ast = ast;
+        if(rc)
+            return rc;
+    }
+    return OC_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Code generation                                                     */
 /* ------------------------------------------------------------------ */
@@ -2225,23 +2300,30 @@ int ocK_compile(const ocI_doc *doc, oc_model **out, oc_error *err)
         rc = topo_sort(c, &gi, 0, order, &n_order);
     if(rc)
         goto fail;
-    /* outflows of non-negative stocks are adjusted during the run, so they
-     * must be recomputed each step even when their equation is constant */
-    for(i = 0; i < c->n; i++) {
-        const ocK_var *v = &c->vars[i];
-        if(v->kind == OCK_STOCK && v->non_negative)
-            for(k = 0; k < v->n_out; k++)
-                c->vars[v->outflows[k]].in_rate = -1; /* marker: never constant */
-    }
-    for(j = 0; j < n_order; j++) {
-        ocK_var *v = &c->vars[order[j]];
-        switch(v->kind) {
-        case OCK_INITVAL: v->is_const = 1; break;
-        case OCK_AUX:
-        case OCK_FLOW: v->is_const = v->in_rate != -1 && !time_varying(c, v->ast); break;
-        default: v->is_const = 0; break;
+    classify(c, order, n_order);
+    /* constant parts of changing equations are computed once, in the
+     * initial pass: the new helpers need a place in the initial order */
+    {
+        size_t before = c->n;
+        rc = hoist_constants(c);
+        if(rc)
+            goto fail;
+        if(c->n > before) {
+            int *bigger = ocM_realloc(order, (c->n + 1) * sizeof(int));
+            if(!bigger) {
+                rc = oom(c);
+                goto fail;
+            }
+            order = bigger;
+            free_graph(&gi);
+            n_order = 0;
+            rc = build_graph(c, &gi, 0);
+            if(!rc)
+                rc = topo_sort(c, &gi, 0, order, &n_order);
+            if(rc)
+                goto fail;
+            classify(c, order, n_order);
         }
-        v->in_rate = (v->kind == OCK_AUX || v->kind == OCK_FLOW) && !v->is_const;
     }
 
     /* slots: fixed, then one per valued variable, PREVIOUS buffers, literals, temporaries */
