@@ -1,7 +1,7 @@
 /*
  * bench_engine.c - times overcap's simulation loop on one model.
  *
- *   bench_engine MODEL [--method euler|rk4] [--min-seconds S] [--name NAME]
+ *   bench_engine MODEL [--method euler|rk4] [--min-seconds S] [--name NAME] [--lanes N]
  *
  * Loads and compiles the model (timed once), runs it once to warm caches and
  * page in memory, then runs it again and again until at least S seconds
@@ -38,11 +38,13 @@ typedef struct bench_options {
     const char *name; /* NULL: the file name without directory and extension */
     oc_method method;
     double min_seconds;
+    size_t lanes; /* scenarios per pass of the program (1: the ordinary run) */
 } bench_options;
 
 static void usage(FILE *out)
 {
     fputs("usage: bench_engine MODEL [--method euler|rk4] [--min-seconds S] [--name NAME]\n"
+          "                    [--lanes N]\n"
           "Times repeated simulations of MODEL (XMILE) and prints one key=value line.\n",
           out);
 }
@@ -64,6 +66,7 @@ static int parse_args(int argc, char **argv, bench_options *opt)
     opt->model_path = NULL;
     opt->name = NULL;
     opt->method = OC_EULER;
+    opt->lanes = 1;
     opt->min_seconds = 1.0;
 
     for (i = 1; i < argc; i++) {
@@ -75,7 +78,7 @@ static int parse_args(int argc, char **argv, bench_options *opt)
             return 1;
         }
         if (strcmp(arg, "--method") == 0 || strcmp(arg, "--min-seconds") == 0 ||
-            strcmp(arg, "--name") == 0) {
+            strcmp(arg, "--name") == 0 || strcmp(arg, "--lanes") == 0) {
             if (value == NULL) {
                 fprintf(stderr, "bench_engine: %s needs a value\n", arg);
                 return -1;
@@ -99,6 +102,16 @@ static int parse_args(int argc, char **argv, bench_options *opt)
                     return -1;
                 }
                 opt->min_seconds = s;
+            } else if (strcmp(arg, "--lanes") == 0) {
+                char *end = NULL;
+                unsigned long n = strtoul(value, &end, 10);
+
+                if (end == value || *end != '\0' || n < 1 || n > OC_MAX_LANES) {
+                    fprintf(stderr, "bench_engine: bad --lanes '%s' (1 to %d)\n", value,
+                            OC_MAX_LANES);
+                    return -1;
+                }
+                opt->lanes = (size_t)n;
             } else {
                 opt->name = value;
             }
@@ -229,7 +242,7 @@ int main(int argc, char **argv)
             output_name = info.name;
     }
 
-    rc = oc_run_create(model, &run, &err);
+    rc = oc_run_create_lanes(model, opt.lanes, &run, &err);
     if (rc) {
         report_error(name, &err);
         goto done;
@@ -268,7 +281,7 @@ int main(int argc, char **argv)
             report_error(name, &err);
             goto done;
         }
-        runs++;
+        runs += opt.lanes;
         elapsed = now_seconds() - start;
     } while (elapsed < opt.min_seconds);
 
@@ -283,11 +296,12 @@ int main(int argc, char **argv)
      * Euler, four times under RK4, which this does not count). */
     printf("model=%s stocks=%zu vars=%zu steps=%llu runs=%llu seconds=%.6f "
            "stock_steps_per_sec=%.6g var_updates_per_sec=%.6g load_seconds=%.6f "
-           "method=%s output=%s final=%.17g\n",
+           "method=%s lanes=%zu runs_per_sec=%.6g output=%s final=%.17g\n",
            name, n_stocks, n_vars, steps, runs, elapsed,
            (double)n_stocks * (double)steps * (double)runs / elapsed,
            (double)n_vars * (double)steps * (double)runs / elapsed, load_seconds,
-           opt.method == OC_RK4 ? "rk4" : "euler", output_buf, final_value);
+           opt.method == OC_RK4 ? "rk4" : "euler", opt.lanes, (double)runs / elapsed, output_buf,
+           final_value);
     status = 0;
 
 done:

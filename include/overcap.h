@@ -213,6 +213,41 @@ double oc_run_value(const oc_run *run, size_t save, size_t j);
 /* The row of all selected values at save point `save` (selected_count long). */
 const double *oc_run_row(const oc_run *run, size_t save);
 
+/* ------------------------------------------------------------------ */
+/* Batches: many scenarios in one pass                                 */
+/* ------------------------------------------------------------------ */
+
+/* A run of `lanes` scenarios of one model at once (Monte Carlo). All lanes
+ * share the specs and the selection; each has its own overrides and seed.
+ * Each instruction of the compiled program is applied to every lane before
+ * the next, so the interpretation overhead is paid once per batch, and the
+ * lanes of a slot are contiguous so the compiler vectorizes the work. A run
+ * made by oc_run_create has one lane.
+ *
+ * On a run with several lanes: oc_run_set_value and oc_run_set_seed apply to
+ * every lane; oc_run_simulate does not stop when one lane's stock becomes NaN
+ * or infinite: that lane is marked (oc_run_lane_status) and the others go on.
+ * oc_run_value and oc_run_row read lane 0 (oc_run_row is NULL when lanes > 1). */
+#define OC_MAX_LANES 4096
+
+int oc_run_create_lanes(const oc_model *model, size_t lanes, oc_run **out, oc_error *err);
+size_t oc_run_lanes(const oc_run *run);
+
+/* Overrides a constant in one lane (same rules as oc_run_set_value_at). */
+int oc_run_set_lane_value_at(oc_run *run, size_t lane, size_t index, double value,
+                             oc_error *err);
+void oc_run_set_lane_seed(oc_run *run, size_t lane, uint64_t seed);
+
+/* OC_OK, or OC_ENUMERIC when a stock of this lane became NaN or infinite;
+ * then *time (when not NULL) is when. */
+int oc_run_lane_status(const oc_run *run, size_t lane, double *time);
+
+/* The value of the j-th selected variable of a lane at save point `save`. */
+double oc_run_lane_value(const oc_run *run, size_t lane, size_t save, size_t j);
+
+/* Copies that series (oc_run_save_count values) into out. */
+void oc_run_lane_series(const oc_run *run, size_t lane, size_t j, double *out);
+
 #ifdef __cplusplus
 }
 #endif

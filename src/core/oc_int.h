@@ -397,26 +397,29 @@ typedef struct ocV_program {
     size_t n, cap;
 } ocV_program;
 
-/* Per-run state the evaluator needs beyond the value array. */
-typedef struct ocV_ctx {
-    double *v;
-    const ocV_table *tables;
-    const ocV_random *randoms;
-    const ocV_delay *delays;
-    struct ocV_delaybuf *delaybufs; /* one per delay, owned by the run */
-    uint64_t seed;
-    uint64_t step; /* integer step counter */
-} ocV_ctx;
-
+/* Recorded inputs of one DELAY, for every lane of a run. */
 typedef struct ocV_delaybuf {
-    double *hist; /* ring of recorded inputs */
-    size_t cap;   /* ring size */
-    size_t count; /* inputs recorded so far */
-    double init;  /* value before the delay has filled */
+    double *hist; /* ring: hist[(k % cap) * lanes + lane] is step k's input */
+    size_t cap;   /* ring size, in steps */
+    size_t count; /* steps recorded so far (the same for every lane) */
 } ocV_delaybuf;
 
+/* Per-run state the evaluator needs beyond the program. A run evaluates
+ * `lanes` scenarios at once: every slot holds one value per lane, slot by
+ * slot (v[slot * lanes + lane]), so each instruction is a loop over lanes
+ * that the compiler vectorizes. One lane is the ordinary single run. */
+typedef struct ocV_ctx {
+    double *v;
+    size_t lanes;
+    const ocV_table *tables;
+    const ocV_random *randoms;
+    ocV_delaybuf *delaybufs; /* one per delay, owned by the run */
+    const uint64_t *seeds;   /* one per lane */
+    uint64_t step;           /* integer step counter */
+} ocV_ctx;
+
+/* Runs code[0 .. n) for every lane of ctx. */
 void ocV_exec(const ocV_ins *code, size_t n, ocV_ctx *ctx);
-double ocV_delay_read(const ocV_delaybuf *b, double delay_steps);
 double ocV_lookup(const ocV_table *t, double x);
 
 #endif /* OC_INT_H */

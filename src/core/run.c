@@ -15,6 +15,11 @@
  * (twice) and t + dt, and combines the four net flows classically. Time is
  * always start + n * dt with an integer n: it never accumulates rounding.
  * The loop allocates nothing; all memory is sized before it starts.
+ *
+ * A run may carry several lanes (scenarios evaluated together, see
+ * oc_run_create_lanes): every per-slot quantity is then stored lane by lane
+ * (x[slot * lanes + lane]) and every loop below runs over stocks, then
+ * lanes. One lane is the ordinary run, with the same layout as before.
  */
 #include <math.h>
 #include <string.h>
@@ -25,25 +30,30 @@
 
 struct oc_run {
     const oc_model *m;
+    size_t lanes;
     oc_specs specs;
-    uint64_t seed;
+    uint64_t *seeds; /* per lane */
 
-    double *v;
-    double *ovr; /* per variable id */
-    unsigned char *has_ovr;
+    double *v;             /* n_slots x lanes */
+    double *ovr;           /* n_vars x lanes */
+    unsigned char *has_ovr; /* n_vars x lanes */
+    unsigned char *any_ovr; /* n_vars: some lane overrides this variable */
 
     int *sel; /* selected variable ids */
     uint32_t *sel_slot;
     size_t n_sel;
 
-    double *results;
+    double *results; /* saves x selected x lanes */
     size_t cap_results;
     size_t n_saves;
     size_t n_saved;
 
-    double *s0, *k1, *k2, *k3, *k4; /* RK4 scratch, one per stock */
+    double *s0, *k1, *k2, *k3, *k4; /* RK4 scratch: stocks x lanes */
     double *eff;                     /* effective outflows of non-negative stocks */
-    double *pending;                 /* PREVIOUS captures */
+    double *pending;                 /* PREVIOUS captures: n_prev x lanes */
+    double *acc;                     /* finiteness check, per lane */
+    int *lane_status;                /* OC_OK or OC_ENUMERIC, per lane */
+    double *lane_time;               /* when a lane failed */
     ocV_delaybuf *dbufs;
     double *dhist;
     size_t cap_dhist;
@@ -193,31 +203,39 @@ int oc_model_find(const oc_model *m, const char *name, size_t *index, oc_error *
 /* Runs                                                                */
 /* ------------------------------------------------------------------ */
 
-int oc_run_create(const oc_model *m, oc_run **out, oc_error *err)
+int oc_run_create_lanes(const oc_model *m, size_t lanes, oc_run **out, oc_error *err)
 {
     oc_run *r;
-    size_t ns = m->n_stocks + 1;
+    size_t ns = (m->n_stocks + 1) * lanes;
     *out = NULL;
+    if(lanes == 0 || lanes > OC_MAX_LANES)
+        return ocE_set(err, OC_EARG, m->file, 0, 0, NULL, "lanes must be from 1 to %d, not %zu",
+                       OC_MAX_LANES, lanes);
     r = ocM_calloc(1, sizeof(*r));
     if(!r)
         return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory");
     r->m = m;
+    r->lanes = lanes;
     r->specs = m->specs;
-    r->v = ocM_calloc(m->n_slots + 1, sizeof(double));
-    r->ovr = ocM_calloc(m->n_vars + 1, sizeof(double));
-    r->has_ovr = ocM_calloc(m->n_vars + 1, 1);
-    r->eff = ocM_calloc(m->n_flow_slots + 1, sizeof(double));
-    r->pending = ocM_calloc(m->n_prev + 1, sizeof(double));
+    r->seeds = ocM_calloc(lanes, sizeof(uint64_t));
+    r->v = ocM_calloc((m->n_slots + 1) * lanes, sizeof(double));
+    r->ovr = ocM_calloc((m->n_vars + 1) * lanes, sizeof(double));
+    r->has_ovr = ocM_calloc((m->n_vars + 1) * lanes, 1);
+    r->any_ovr = ocM_calloc(m->n_vars + 1, 1);
+    r->eff = ocM_calloc((m->n_flow_slots + 1) * lanes, sizeof(double));
+    r->pending = ocM_calloc((m->n_prev + 1) * lanes, sizeof(double));
+    r->acc = ocM_calloc(lanes, sizeof(double));
+    r->lane_status = ocM_calloc(lanes, sizeof(int));
+    r->lane_time = ocM_calloc(lanes, sizeof(double));
     r->dbufs = ocM_calloc(m->n_delays + 1, sizeof(*r->dbufs));
-    if(m->n_stocks) {
-        r->s0 = ocM_calloc(ns, sizeof(double));
-        r->k1 = ocM_calloc(ns, sizeof(double));
-        r->k2 = ocM_calloc(ns, sizeof(double));
-        r->k3 = ocM_calloc(ns, sizeof(double));
-        r->k4 = ocM_calloc(ns, sizeof(double));
-    }
-    if(!r->v || !r->ovr || !r->has_ovr || !r->eff || !r->pending || !r->dbufs ||
-       (m->n_stocks && (!r->s0 || !r->k1 || !r->k2 || !r->k3 || !r->k4))) {
+    r->s0 = ocM_calloc(ns, sizeof(double));
+    r->k1 = ocM_calloc(ns, sizeof(double));
+    r->k2 = ocM_calloc(ns, sizeof(double));
+    r->k3 = ocM_calloc(ns, sizeof(double));
+    r->k4 = ocM_calloc(ns, sizeof(double));
+    if(!r->seeds || !r->v || !r->ovr || !r->has_ovr || !r->any_ovr || !r->eff || !r->pending ||
+       !r->acc || !r->lane_status || !r->lane_time || !r->dbufs || !r->s0 || !r->k1 || !r->k2 ||
+       !r->k3 || !r->k4) {
         oc_run_free(r);
         return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory");
     }
@@ -229,13 +247,25 @@ int oc_run_create(const oc_model *m, oc_run **out, oc_error *err)
     return OC_OK;
 }
 
+int oc_run_create(const oc_model *m, oc_run **out, oc_error *err)
+{
+    return oc_run_create_lanes(m, 1, out, err);
+}
+
+size_t oc_run_lanes(const oc_run *r)
+{
+    return r->lanes;
+}
+
 void oc_run_free(oc_run *r)
 {
     if(!r)
         return;
+    ocM_free(r->seeds);
     ocM_free(r->v);
     ocM_free(r->ovr);
     ocM_free(r->has_ovr);
+    ocM_free(r->any_ovr);
     ocM_free(r->sel);
     ocM_free(r->sel_slot);
     ocM_free(r->results);
@@ -246,6 +276,9 @@ void oc_run_free(oc_run *r)
     ocM_free(r->k4);
     ocM_free(r->eff);
     ocM_free(r->pending);
+    ocM_free(r->acc);
+    ocM_free(r->lane_status);
+    ocM_free(r->lane_time);
     ocM_free(r->dbufs);
     ocM_free(r->dhist);
     ocM_free(r);
@@ -265,7 +298,8 @@ void oc_run_specs(const oc_run *r, oc_specs *specs)
     *specs = r->specs;
 }
 
-static int set_value(oc_run *r, int id, double value, oc_error *err)
+/* Checks that variable id may take value; lane is for messages only. */
+static int check_value(const oc_run *r, int id, double value, oc_error *err)
 {
     const ocK_var *v = &r->m->vars[id];
     if(!v->is_const || v->kind == OCK_GF)
@@ -277,8 +311,20 @@ static int set_value(oc_run *r, int id, double value, oc_error *err)
     if(!isfinite(value))
         return ocE_set(err, OC_EARG, r->m->file, v->line, 0, v->name,
                        "value must be a finite number, not %g", value);
-    r->ovr[id] = value;
-    r->has_ovr[id] = 1;
+    return OC_OK;
+}
+
+static int set_value(oc_run *r, int id, double value, oc_error *err)
+{
+    size_t l, base = (size_t)id * r->lanes;
+    int rc = check_value(r, id, value, err);
+    if(rc)
+        return rc;
+    for(l = 0; l < r->lanes; l++) {
+        r->ovr[base + l] = value;
+        r->has_ovr[base + l] = 1;
+    }
+    r->any_ovr[id] = 1;
     return OC_OK;
 }
 
@@ -299,14 +345,39 @@ int oc_run_set_value_at(oc_run *r, size_t index, double value, oc_error *err)
     return set_value(r, r->m->listed[index], value, err);
 }
 
+int oc_run_set_lane_value_at(oc_run *r, size_t lane, size_t index, double value, oc_error *err)
+{
+    int id, rc;
+    if(index >= r->m->n_listed || lane >= r->lanes)
+        return ocE_set(err, OC_EARG, r->m->file, 0, 0, NULL,
+                       "variable index %zu or lane %zu out of range", index, lane);
+    id = r->m->listed[index];
+    rc = check_value(r, id, value, err);
+    if(rc)
+        return rc;
+    r->ovr[(size_t)id * r->lanes + lane] = value;
+    r->has_ovr[(size_t)id * r->lanes + lane] = 1;
+    r->any_ovr[id] = 1;
+    return OC_OK;
+}
+
 void oc_run_clear_values(oc_run *r)
 {
-    memset(r->has_ovr, 0, r->m->n_vars + 1);
+    memset(r->has_ovr, 0, (r->m->n_vars + 1) * r->lanes);
+    memset(r->any_ovr, 0, r->m->n_vars + 1);
 }
 
 void oc_run_set_seed(oc_run *r, uint64_t seed)
 {
-    r->seed = seed;
+    size_t l;
+    for(l = 0; l < r->lanes; l++)
+        r->seeds[l] = seed;
+}
+
+void oc_run_set_lane_seed(oc_run *r, size_t lane, uint64_t seed)
+{
+    if(lane < r->lanes)
+        r->seeds[lane] = seed;
 }
 
 int oc_run_select(oc_run *r, const size_t *indices, size_t n, oc_error *err)
@@ -389,18 +460,43 @@ double oc_run_time(const oc_run *r, size_t save)
     return r->specs.start + (double)(save * stride) * r->specs.dt;
 }
 
+double oc_run_lane_value(const oc_run *r, size_t lane, size_t save, size_t j)
+{
+    if(save >= r->n_saved || j >= r->n_sel || lane >= r->lanes)
+        return (double)NAN;
+    return r->results[(save * r->n_sel + j) * r->lanes + lane];
+}
+
 double oc_run_value(const oc_run *r, size_t save, size_t j)
 {
-    if(save >= r->n_saved || j >= r->n_sel)
-        return NAN;
-    return r->results[save * r->n_sel + j];
+    return oc_run_lane_value(r, 0, save, j);
+}
+
+void oc_run_lane_series(const oc_run *r, size_t lane, size_t j, double *out)
+{
+    size_t i, stride = r->n_sel * r->lanes;
+    const double *p;
+    if(j >= r->n_sel || lane >= r->lanes)
+        return;
+    p = r->results + j * r->lanes + lane;
+    for(i = 0; i < r->n_saved; i++)
+        out[i] = p[i * stride];
 }
 
 const double *oc_run_row(const oc_run *r, size_t save)
 {
-    if(save >= r->n_saved)
+    if(save >= r->n_saved || r->lanes != 1)
         return NULL;
     return r->results + save * r->n_sel;
+}
+
+int oc_run_lane_status(const oc_run *r, size_t lane, double *time)
+{
+    if(lane >= r->lanes)
+        return OC_EARG;
+    if(time)
+        *time = r->lane_time[lane];
+    return r->lane_status[lane];
 }
 
 /* ------------------------------------------------------------------ */
@@ -412,73 +508,116 @@ const double *oc_run_row(const oc_run *r, size_t save)
  * A flow draining only this stock is itself reduced (so it is reported and
  * delivered downstream as reduced); a flow draining several stocks keeps
  * its value and the cut applies to this stock alone (eff). */
-static void cut_outflows(oc_run *r)
+static inline void cut_outflows_l(oc_run *r, const size_t L)
 {
     const oc_model *m = r->m;
-    double *v = r->v, dt = v[OCV_SLOT_DT];
-    size_t i, k;
+    double *v = r->v, dt = r->specs.dt;
+    size_t i, k, l;
     for(i = 0; i < m->n_stocks; i++) {
         const ocK_stock *s = &m->stocks[i];
         const uint32_t *f = m->flow_slots + s->first;
-        double avail;
         if(!s->non_negative)
             continue;
-        avail = v[s->slot];
-        for(k = 0; k < s->n_in; k++)
-            avail += dt * v[f[k]];
-        for(k = s->n_in; k < s->n_in + s->n_out; k++) {
-            double flow = v[f[k]];
-            if(flow > 0.0) {
-                double most = avail > 0.0 ? avail / dt : 0.0;
-                if(flow > most)
-                    flow = most;
-                avail -= flow * dt;
-                if(m->flow_exclusive[s->first + k])
-                    v[f[k]] = flow;
+        for(l = 0; l < L; l++) {
+            double avail = v[(size_t)s->slot * L + l];
+            for(k = 0; k < s->n_in; k++)
+                avail += dt * v[(size_t)f[k] * L + l];
+            for(k = s->n_in; k < s->n_in + s->n_out; k++) {
+                double flow = v[(size_t)f[k] * L + l];
+                if(flow > 0.0) {
+                    double most = avail > 0.0 ? avail / dt : 0.0;
+                    if(flow > most)
+                        flow = most;
+                    avail -= flow * dt;
+                    if(m->flow_exclusive[s->first + k])
+                        v[(size_t)f[k] * L + l] = flow;
+                }
+                r->eff[(s->first + k) * L + l] = flow;
             }
-            r->eff[s->first + k] = flow;
         }
     }
 }
 
-/* Net flow of every stock into k. */
-static void net_flows(const oc_run *r, double *k)
+static void cut_outflows(oc_run *r)
+{
+    if(r->lanes == 1)
+        cut_outflows_l(r, 1);
+    else
+        cut_outflows_l(r, r->lanes);
+}
+
+/* Net flow of every stock and lane into k (stocks x lanes). Written once
+ * for any lane count L; the wrappers below call it with L a constant 1 or
+ * the run's lanes, so the one-lane case compiles to plain scalar code. */
+static inline void net_flows_l(const oc_run *r, double *k, const size_t L)
 {
     const oc_model *m = r->m;
     const double *v = r->v;
-    size_t i, j;
+    size_t i, j, l;
     for(i = 0; i < m->n_stocks; i++) {
         const ocK_stock *s = &m->stocks[i];
         const uint32_t *f = m->flow_slots + s->first;
-        double net = 0.0;
-        for(j = 0; j < s->n_in; j++)
-            net += v[f[j]];
-        if(s->non_negative)
-            for(j = s->n_in; j < s->n_in + s->n_out; j++)
-                net -= r->eff[s->first + j];
-        else
-            for(j = s->n_in; j < s->n_in + s->n_out; j++)
-                net -= v[f[j]];
-        k[i] = net;
+        double *ki = k + i * L;
+        for(l = 0; l < L; l++)
+            ki[l] = 0.0;
+        for(j = 0; j < s->n_in; j++) {
+            const double *fv = v + (size_t)f[j] * L;
+            for(l = 0; l < L; l++)
+                ki[l] += fv[l];
+        }
+        for(j = s->n_in; j < s->n_in + s->n_out; j++) {
+            const double *fv = s->non_negative ? r->eff + (s->first + j) * L : v + (size_t)f[j] * L;
+            for(l = 0; l < L; l++)
+                ki[l] -= fv[l];
+        }
     }
+}
+
+static void net_flows(const oc_run *r, double *k)
+{
+    if(r->lanes == 1)
+        net_flows_l(r, k, 1);
+    else
+        net_flows_l(r, k, r->lanes);
+}
+
+/* stock = base + h * k, clamped at zero for non-negative stocks. */
+static inline void set_stocks_l(oc_run *r, const double *base, double h, const double *k,
+                                const size_t L)
+{
+    const oc_model *m = r->m;
+    size_t i, l;
+    for(i = 0; i < m->n_stocks; i++) {
+        double *sv = r->v + (size_t)m->stocks[i].slot * L;
+        const double *b = base ? base + i * L : sv;
+        const double *ki = k + i * L;
+        for(l = 0; l < L; l++)
+            sv[l] = b[l] + h * ki[l];
+        if(m->stocks[i].non_negative)
+            for(l = 0; l < L; l++)
+                sv[l] = sv[l] < 0.0 ? 0.0 : sv[l];
+    }
+}
+
+static void set_stocks(oc_run *r, const double *base, double h, const double *k)
+{
+    if(r->lanes == 1)
+        set_stocks_l(r, base, h, k, 1);
+    else
+        set_stocks_l(r, base, h, k, r->lanes);
 }
 
 static void euler_update(oc_run *r)
 {
     const oc_model *m = r->m;
-    double *v = r->v, dt = v[OCV_SLOT_DT];
+    double *v = r->v, dt = r->specs.dt;
     size_t i, j;
-    if(m->has_non_negative) {
+    if(m->has_non_negative || r->lanes > 1) {
         net_flows(r, r->k1);
-        for(i = 0; i < m->n_stocks; i++) {
-            double x = v[m->stocks[i].slot] + dt * r->k1[i];
-            if(m->stocks[i].non_negative && x < 0.0)
-                x = 0.0;
-            v[m->stocks[i].slot] = x;
-        }
+        set_stocks(r, NULL, dt, r->k1);
         return;
     }
-    /* the common case, in one pass */
+    /* one lane, no non-negative stock: the common case in one pass */
     for(i = 0; i < m->n_stocks; i++) {
         const ocK_stock *s = &m->stocks[i];
         const uint32_t *f = m->flow_slots + s->first;
@@ -491,6 +630,14 @@ static void euler_update(oc_run *r)
     }
 }
 
+static void set_time(oc_run *r, double t)
+{
+    size_t l;
+    double *tv = r->v + (size_t)OCV_SLOT_TIME * r->lanes;
+    for(l = 0; l < r->lanes; l++)
+        tv[l] = t;
+}
+
 static void eval_rates(oc_run *r)
 {
     ocV_exec(r->m->rate_code, r->m->n_rate_code, &r->ctx);
@@ -501,39 +648,36 @@ static void eval_rates(oc_run *r)
 static void rk4_update(oc_run *r, double t)
 {
     const oc_model *m = r->m;
-    double *v = r->v, dt = v[OCV_SLOT_DT];
+    const size_t L = r->lanes;
+    double dt = r->specs.dt;
     size_t i, n = m->n_stocks;
     for(i = 0; i < n; i++)
-        r->s0[i] = v[m->stocks[i].slot];
+        memcpy(r->s0 + i * L, r->v + (size_t)m->stocks[i].slot * L, L * sizeof(double));
     net_flows(r, r->k1);
 
-    for(i = 0; i < n; i++)
-        v[m->stocks[i].slot] = r->s0[i] + 0.5 * dt * r->k1[i];
-    v[OCV_SLOT_TIME] = t + 0.5 * dt;
+    set_stocks(r, r->s0, 0.5 * dt, r->k1);
+    set_time(r, t + 0.5 * dt);
     eval_rates(r);
     net_flows(r, r->k2);
 
-    for(i = 0; i < n; i++)
-        v[m->stocks[i].slot] = r->s0[i] + 0.5 * dt * r->k2[i];
+    set_stocks(r, r->s0, 0.5 * dt, r->k2);
     eval_rates(r);
     net_flows(r, r->k3);
 
-    for(i = 0; i < n; i++)
-        v[m->stocks[i].slot] = r->s0[i] + dt * r->k3[i];
-    v[OCV_SLOT_TIME] = t + dt;
+    set_stocks(r, r->s0, dt, r->k3);
+    set_time(r, t + dt);
     eval_rates(r);
     net_flows(r, r->k4);
 
-    for(i = 0; i < n; i++) {
-        double x = r->s0[i] + dt / 6.0 * (r->k1[i] + 2.0 * r->k2[i] + 2.0 * r->k3[i] + r->k4[i]);
-        if(m->stocks[i].non_negative && x < 0.0)
-            x = 0.0;
-        v[m->stocks[i].slot] = x;
-    }
+    /* k1 <- the classical combination, then stock = s0 + dt/6 * k1 */
+    for(i = 0; i < n * L; i++)
+        r->k1[i] = r->k1[i] + 2.0 * r->k2[i] + 2.0 * r->k3[i] + r->k4[i];
+    set_stocks(r, r->s0, dt / 6.0, r->k1);
 }
 
-/* Names the first stock that is not finite, and the first auxiliary or
- * flow that was not finite in the step before (its likely origin). */
+/* Names the first stock that is not finite in lane 0, and the first
+ * auxiliary or flow that was not finite in the step before (its likely
+ * origin). For one-lane runs. */
 static int numeric_error(const oc_run *r, double t, oc_error *err)
 {
     const oc_model *m = r->m;
@@ -565,53 +709,100 @@ static int numeric_error(const oc_run *r, double t, oc_error *err)
     return OC_ENUMERIC;
 }
 
-static int stocks_finite(const oc_run *r)
+/* Marks lanes whose stocks are not all finite at time t. Returns the number
+ * of lanes newly marked. One multiply-add per stock and lane: NaN or
+ * infinity poisons the sum. */
+static inline size_t check_lanes_l(oc_run *r, double t, const size_t L)
 {
     const oc_model *m = r->m;
-    const double *v = r->v;
-    double acc = 0.0;
-    size_t i;
-    /* one multiply-add per stock: NaN or infinity poisons the sum */
-    for(i = 0; i < m->n_stocks; i++)
-        acc += v[m->stocks[i].slot] * 0.0;
-    return acc == 0.0;
+    size_t i, l, bad = 0;
+    for(l = 0; l < L; l++)
+        r->acc[l] = 0.0;
+    for(i = 0; i < m->n_stocks; i++) {
+        const double *sv = r->v + (size_t)m->stocks[i].slot * L;
+        for(l = 0; l < L; l++)
+            r->acc[l] += sv[l] * 0.0;
+    }
+    for(l = 0; l < L; l++)
+        if(r->acc[l] != 0.0 && r->lane_status[l] == OC_OK) {
+            r->lane_status[l] = OC_ENUMERIC;
+            r->lane_time[l] = t;
+            bad++;
+        }
+    return bad;
+}
+
+static size_t check_lanes(oc_run *r, double t)
+{
+    return r->lanes == 1 ? check_lanes_l(r, t, 1) : check_lanes_l(r, t, r->lanes);
 }
 
 static int prepare_delays(oc_run *r, size_t steps)
 {
     const oc_model *m = r->m;
-    size_t i, total = 0, off = 0;
+    const size_t L = r->lanes;
+    size_t i, l, total = 0, off = 0;
     double dt = r->specs.dt;
     for(i = 0; i < m->n_delays; i++) {
         size_t cap = steps + 1;
         if(m->delays[i].fixed_length) {
-            double d = r->v[m->delays[i].delay_time] / dt;
-            if(isfinite(d) && d >= 0.0 && d + 3.0 < (double)cap)
-                cap = (size_t)ceil(d) + 3;
+            double most = 0.0;
+            int ok = 1;
+            for(l = 0; l < L; l++) {
+                double d = r->v[(size_t)m->delays[i].delay_time * L + l] / dt;
+                if(!isfinite(d) || d < 0.0)
+                    ok = 0;
+                else if(d > most)
+                    most = d;
+            }
+            if(ok && most + 3.0 < (double)cap)
+                cap = (size_t)ceil(most) + 3;
         }
         r->dbufs[i].cap = cap;
         r->dbufs[i].count = 0;
         total += cap;
     }
-    if(total > r->cap_dhist) {
-        double *h = ocM_realloc(r->dhist, total * sizeof(double));
+    if(total > (size_t)-1 / sizeof(double) / L)
+        return OC_ENOMEM;
+    if(total * L > r->cap_dhist) {
+        double *h = ocM_realloc(r->dhist, total * L * sizeof(double));
         if(!h)
             return OC_ENOMEM;
         r->dhist = h;
-        r->cap_dhist = total;
+        r->cap_dhist = total * L;
     }
     for(i = 0; i < m->n_delays; i++) {
-        r->dbufs[i].hist = r->dhist + off;
+        r->dbufs[i].hist = r->dhist + off * L;
         off += r->dbufs[i].cap;
     }
     return OC_OK;
 }
 
+/* The initial values, in dependency order; overrides replace equations. */
+static void initial_pass(oc_run *r)
+{
+    const oc_model *m = r->m;
+    const size_t L = r->lanes;
+    size_t i, l;
+    for(i = 0; i < m->n_init_ranges; i++) {
+        const ocK_range *rg = &m->init_ranges[i];
+        const size_t id = (size_t)rg->var;
+        ocV_exec(m->init_code + rg->start, rg->end - rg->start, &r->ctx);
+        if(r->any_ovr[id]) {
+            double *sv = r->v + (size_t)m->vars[id].slot * L;
+            for(l = 0; l < L; l++)
+                if(r->has_ovr[id * L + l])
+                    sv[l] = r->ovr[id * L + l];
+        }
+    }
+}
+
 int oc_run_simulate(oc_run *r, oc_error *err)
 {
     const oc_model *m = r->m;
+    const size_t L = r->lanes;
     double *v = r->v;
-    size_t steps = 0, stride = 1, n, i, j;
+    size_t steps = 0, stride = 1, n, i, j, l;
     int rc;
 
     rc = oc_specs_check(&r->specs, err);
@@ -620,13 +811,13 @@ int oc_run_simulate(oc_run *r, oc_error *err)
     steps_of(&r->specs, &steps, &stride);
     r->n_saves = steps / stride + 1;
     r->n_saved = 0;
-    if(r->n_sel && r->n_saves > MAX_RESULT_VALUES / r->n_sel)
+    if(r->n_sel && r->n_saves > MAX_RESULT_VALUES / r->n_sel / L)
         return ocE_set(err, OC_ELIMIT, m->file, 0, 0, NULL,
                        "saving %zu variables at %zu points needs more than %zu values; save fewer "
                        "variables or use a larger save step",
                        r->n_sel, r->n_saves, MAX_RESULT_VALUES);
-    if(r->n_saves * r->n_sel > r->cap_results) {
-        size_t want = r->n_saves * r->n_sel;
+    if(r->n_saves * r->n_sel * L > r->cap_results) {
+        size_t want = r->n_saves * r->n_sel * L;
         double *res = ocM_realloc(r->results, want * sizeof(double));
         if(!res)
             return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory for results");
@@ -634,31 +825,32 @@ int oc_run_simulate(oc_run *r, oc_error *err)
         r->cap_results = want;
     }
 
-    memcpy(v, m->slot_init, m->n_slots * sizeof(double));
-    v[OCV_SLOT_TIME] = r->specs.start;
-    v[OCV_SLOT_DT] = r->specs.dt;
-    v[OCV_SLOT_START] = r->specs.start;
-    v[OCV_SLOT_STOP] = r->specs.stop;
-    v[OCV_SLOT_SAVE] = r->specs.save_step;
+    for(i = 0; i < m->n_slots; i++) {
+        double x = m->slot_init[i], *sv = v + i * L;
+        for(l = 0; l < L; l++)
+            sv[l] = x;
+    }
+    for(l = 0; l < L; l++) {
+        v[OCV_SLOT_TIME * L + l] = r->specs.start;
+        v[OCV_SLOT_DT * L + l] = r->specs.dt;
+        v[OCV_SLOT_START * L + l] = r->specs.start;
+        v[OCV_SLOT_STOP * L + l] = r->specs.stop;
+        v[OCV_SLOT_SAVE * L + l] = r->specs.save_step;
+        r->lane_status[l] = OC_OK;
+        r->lane_time[l] = 0.0;
+    }
     r->ctx.v = v;
+    r->ctx.lanes = L;
     r->ctx.tables = m->tables;
     r->ctx.randoms = m->randoms;
-    r->ctx.delays = m->delays;
     r->ctx.delaybufs = r->dbufs;
-    r->ctx.seed = r->seed;
+    r->ctx.seeds = r->seeds;
     r->ctx.step = 0;
     for(i = 0; i < m->n_delays; i++)
         r->dbufs[i].count = 0;
 
-    /* initial values, in dependency order; overrides replace equations */
-    for(i = 0; i < m->n_init_ranges; i++) {
-        const ocK_range *rg = &m->init_ranges[i];
-        if(r->has_ovr[rg->var])
-            v[m->vars[rg->var].slot] = r->ovr[rg->var];
-        else
-            ocV_exec(m->init_code + rg->start, rg->end - rg->start, &r->ctx);
-    }
-    if(!stocks_finite(r))
+    initial_pass(r);
+    if(check_lanes(r, r->specs.start) && L == 1)
         return numeric_error(r, r->specs.start, err);
     rc = prepare_delays(r, steps);
     if(rc)
@@ -666,25 +858,26 @@ int oc_run_simulate(oc_run *r, oc_error *err)
 
     for(n = 0;; n++) {
         double t = r->specs.start + (double)n * r->specs.dt;
-        v[OCV_SLOT_TIME] = t;
+        set_time(r, t);
         r->ctx.step = n;
         if(n > 0)
             ocV_exec(m->rate_code, m->n_rate_code, &r->ctx);
         if(m->has_non_negative)
             cut_outflows(r);
         if(n % stride == 0) {
-            double *row = r->results + r->n_saved * r->n_sel;
+            double *row = r->results + r->n_saved * r->n_sel * L;
             for(j = 0; j < r->n_sel; j++)
-                row[j] = v[r->sel_slot[j]];
+                memcpy(row + j * L, v + (size_t)r->sel_slot[j] * L, L * sizeof(double));
             r->n_saved++;
         }
         for(i = 0; i < m->n_delays; i++) {
             ocV_delaybuf *b = &r->dbufs[i];
-            b->hist[b->count % b->cap] = v[m->delays[i].input];
+            memcpy(b->hist + (b->count % b->cap) * L, v + (size_t)m->delays[i].input * L,
+                   L * sizeof(double));
             b->count++;
         }
         for(i = 0; i < m->n_prev; i++)
-            r->pending[i] = v[m->prev_src[i]];
+            memcpy(r->pending + i * L, v + (size_t)m->prev_src[i] * L, L * sizeof(double));
         if(n >= steps)
             break;
         if(r->specs.method == OC_RK4)
@@ -692,9 +885,9 @@ int oc_run_simulate(oc_run *r, oc_error *err)
         else
             euler_update(r);
         for(i = 0; i < m->n_prev; i++)
-            v[m->prev_dst[i]] = r->pending[i];
-        if(!stocks_finite(r)) {
-            v[OCV_SLOT_TIME] = t;
+            memcpy(v + (size_t)m->prev_dst[i] * L, r->pending + i * L, L * sizeof(double));
+        if(check_lanes(r, r->specs.start + (double)(n + 1) * r->specs.dt) && L == 1) {
+            set_time(r, t);
             return numeric_error(r, r->specs.start + (double)(n + 1) * r->specs.dt, err);
         }
     }

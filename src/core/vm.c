@@ -1,16 +1,24 @@
 /*
  * vm.c - the evaluator of flat programs.
  *
- * A program is an array of register instructions d = op(a, b) over one array
- * of doubles (the run's values: clock, variables, literals, temporaries).
- * Instructions that need a third or fourth operand take them from the next
- * instruction (OCV_EXT). There is no stack, no allocation and no branch
- * except the dispatch: IF THEN ELSE evaluates both branches and selects,
- * which is safe because no expression has side effects (random draws are
- * pure functions of their keys, delays read history).
+ * A program is an array of register instructions d = op(a, b) over the run's
+ * value array (clock, variables, literals, temporaries). Instructions that
+ * need a third or fourth operand take them from the next instruction
+ * (OCV_EXT). There is no stack, no allocation and no branch except the
+ * dispatch: IF THEN ELSE evaluates both branches and selects, which is safe
+ * because no expression has side effects (random draws are pure functions
+ * of their keys, delays read history).
+ *
+ * A run may evaluate many scenarios ("lanes") at once: each slot then holds
+ * one value per lane, and each instruction becomes a loop over the lanes,
+ * which the compiler vectorizes; dispatch is paid once per instruction, not
+ * once per scenario. Every operation is written once, in OCV_OPS, in terms
+ * of V(slot) - the slot's value in the current lane - and instantiated for
+ * one lane (the ordinary run) and for many (Monte Carlo batches).
  */
 #include <math.h>
 
+#include "fmath.h"
 #include "oc_int.h"
 
 double ocV_lookup(const ocV_table *t, double x)
@@ -58,11 +66,15 @@ double ocV_lookup(const ocV_table *t, double x)
     return ys[lo] + (x - xs[lo]) * t->slope[lo];
 }
 
-/* The recorded input delay_steps steps before now, interpolating between
- * recorded steps; before the first record, or before the history reaches
- * back far enough, the initial value. now_steps is the current time in
- * steps since the start (fractional in RK4 stages). */
-static double delay_value(const ocV_delaybuf *b, double now_steps, double delay_steps, double init)
+/* The recorded input delay_steps steps before now, for one lane,
+ * interpolating between recorded steps; before the first record, or before
+ * the history reaches back far enough, the initial value. now_steps is the
+ * current time in steps since the start (fractional in RK4 stages). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline double delay_value(const ocV_delaybuf *b, size_t lane, size_t lanes,
+                                 double now_steps, double delay_steps, double init)
 {
     double x = now_steps - delay_steps, r, f, y0, y1;
     size_t i0, oldest;
@@ -82,32 +94,26 @@ static double delay_value(const ocV_delaybuf *b, double now_steps, double delay_
         i0 = oldest;
         f = 0.0;
     }
-    y0 = b->hist[i0 % b->cap];
+    y0 = b->hist[(i0 % b->cap) * lanes + lane];
     if(f == 0.0 || i0 + 1 >= b->count)
         return y0;
-    y1 = b->hist[(i0 + 1) % b->cap];
+    y1 = b->hist[((i0 + 1) % b->cap) * lanes + lane];
     return y0 + f * (y1 - y0);
 }
 
-static double draw(const ocV_random *r, const double *v, uint64_t run_seed, uint64_t step)
+/* One draw of a random function for one lane. Its arguments are slots. */
+static double draw(const ocV_random *r, const double *v, size_t lane, size_t lanes,
+                   uint64_t run_seed, uint64_t step)
 {
-    int has_seed = 0;
     uint64_t seed = run_seed;
-    double p0 = v[r->args[0]], p1 = r->nargs > 1 ? v[r->args[1]] : 0.0, u;
-    switch(r->kind) {
-    case OCB_RANDOM:
-    case OCB_NORMAL:
-    case OCB_LOGNORMAL:
-        has_seed = r->nargs > 2;
-        if(has_seed)
-            seed = (uint64_t)(int64_t)v[r->args[2]] ^ 0x5EED5EED5EED5EEDULL;
-        break;
-    default:
-        has_seed = r->nargs > 1;
-        if(has_seed)
-            seed = (uint64_t)(int64_t)v[r->args[1]] ^ 0x5EED5EED5EED5EEDULL;
-        break;
-    }
+    double p0 = v[(size_t)r->args[0] * lanes + lane];
+    double p1 = r->nargs > 1 ? v[(size_t)r->args[1] * lanes + lane] : 0.0, u;
+    int seed_arg = (r->kind == OCB_RANDOM || r->kind == OCB_NORMAL || r->kind == OCB_LOGNORMAL)
+                       ? 2
+                       : 1;
+    if(r->nargs > seed_arg)
+        seed = (uint64_t)(int64_t)v[(size_t)r->args[seed_arg] * lanes + lane] ^
+               0x5EED5EED5EED5EEDULL;
     switch(r->kind) {
     case OCB_RANDOM:
         u = ocR_uniform(seed, r->site, step, 0);
@@ -133,67 +139,11 @@ static double draw(const ocV_random *r, const double *v, uint64_t run_seed, uint
     }
 }
 
-/* Every operation once, as (NAME, body). A body reads operands through ip
- * and may consume its extension with ip++. The list drives both
- * dispatchers below, so there is one definition of each operation. */
-#define OCV_OPS(X)                                                                                 \
-    X(MOV, v[ip->d] = v[ip->a];)                                                                   \
-    X(ADD, v[ip->d] = v[ip->a] + v[ip->b];)                                                        \
-    X(SUB, v[ip->d] = v[ip->a] - v[ip->b];)                                                        \
-    X(MUL, v[ip->d] = v[ip->a] * v[ip->b];)                                                        \
-    X(DIV, v[ip->d] = v[ip->a] / v[ip->b];)                                                        \
-    X(POW, v[ip->d] = pow(v[ip->a], v[ip->b]);)                                                    \
-    X(MOD, double a = v[ip->a]; double b = v[ip->b];                                               \
-      v[ip->d] = a - b * floor(a / b); /* floored: the sign of the divisor */)                     \
-    X(NEG, v[ip->d] = -v[ip->a];)                                                                  \
-    X(NOT, v[ip->d] = v[ip->a] == 0.0;)                                                            \
-    X(LT, v[ip->d] = v[ip->a] < v[ip->b];)                                                         \
-    X(LE, v[ip->d] = v[ip->a] <= v[ip->b];)                                                        \
-    X(GT, v[ip->d] = v[ip->a] > v[ip->b];)                                                         \
-    X(GE, v[ip->d] = v[ip->a] >= v[ip->b];)                                                        \
-    X(EQ, v[ip->d] = v[ip->a] == v[ip->b];)                                                        \
-    X(NE, v[ip->d] = v[ip->a] != v[ip->b];)                                                        \
-    X(AND, v[ip->d] = (v[ip->a] != 0.0) & (v[ip->b] != 0.0);)                                      \
-    X(OR, v[ip->d] = (v[ip->a] != 0.0) | (v[ip->b] != 0.0);)                                       \
-    X(SELECT, v[ip->d] = v[ip->a] != 0.0 ? v[ip[1].a] : v[ip[1].b]; ip++;)                         \
-    X(ABS, v[ip->d] = fabs(v[ip->a]);)                                                             \
-    X(EXP, v[ip->d] = exp(v[ip->a]);)                                                              \
-    X(LN, v[ip->d] = log(v[ip->a]);)                                                               \
-    X(LOG10, v[ip->d] = log10(v[ip->a]);)                                                          \
-    X(SQRT, v[ip->d] = sqrt(v[ip->a]);)                                                            \
-    X(INT, v[ip->d] = floor(v[ip->a]);)                                                            \
-    X(SIN, v[ip->d] = sin(v[ip->a]);)                                                              \
-    X(COS, v[ip->d] = cos(v[ip->a]);)                                                              \
-    X(TAN, v[ip->d] = tan(v[ip->a]);)                                                              \
-    X(ASIN, v[ip->d] = asin(v[ip->a]);)                                                            \
-    X(ACOS, v[ip->d] = acos(v[ip->a]);)                                                            \
-    X(ATAN, v[ip->d] = atan(v[ip->a]);)                                                            \
-    X(MIN, double a = v[ip->a]; double b = v[ip->b]; v[ip->d] = b < a ? b : a;)                    \
-    X(MAX, double a = v[ip->a]; double b = v[ip->b]; v[ip->d] = b > a ? b : a;)                    \
-    X(ROUND, v[ip->d] = round(v[ip->a]);)                                                          \
-    X(SIGN, double a = v[ip->a]; v[ip->d] = (double)((a > 0.0) - (a < 0.0));)                      \
-    X(SAFEDIV, double b = v[ip->b]; v[ip->d] = b != 0.0 ? v[ip->a] / b : v[ip[1].a]; ip++;)        \
-    X(STEP, double t = v[OCV_SLOT_TIME]; double eps = v[OCV_SLOT_DT] * 1e-6;                       \
-      v[ip->d] = t + eps >= v[ip->b] ? v[ip->a] : 0.0;)                                            \
-    X(PULSE, v[ip->d] = pulse(v, v[ip->a], v[ip->b], v[ip[1].a]); ip++;)                           \
-    X(RAMP, double t = v[OCV_SLOT_TIME]; double start = v[ip->b]; double stop = v[ip[1].a];        \
-      double until = t < stop ? t : stop;                                                          \
-      v[ip->d] = t > start ? v[ip->a] * (until - start) : 0.0; ip++;)                              \
-    X(LOOKUP, v[ip->d] = ocV_lookup(&ctx->tables[ip->b], v[ip->a]);)                               \
-    X(RANDOM, v[ip->d] = draw(&ctx->randoms[ip->b], v, ctx->seed, ctx->step);)                     \
-    X(DELAY, double dt = v[OCV_SLOT_DT];                                                           \
-      double now = (v[OCV_SLOT_TIME] - v[OCV_SLOT_START]) / dt;                                    \
-      v[ip->d] = delay_value(&ctx->delaybufs[ip->b], now, v[ip->a] / dt, v[ip[1].a]); ip++;)       \
-    X(SUBDIV, v[ip->d] = (v[ip->a] - v[ip->b]) / v[ip[1].a]; ip++;)                                \
-    X(MULADD, v[ip->d] = v[ip->a] * v[ip->b] + v[ip[1].a]; ip++;)                                  \
-    X(ADDK, (void)0;)                                                                              \
-    X(EXT, (void)0; /* always consumed by its owner */)
-
 /* PULSE(magnitude, first, interval): magnitude/DT during the one step at or
  * after first, and every interval after that when interval > 0. */
-static double pulse(const double *v, double mag, double first, double interval)
+static double pulse(double t, double dt, double mag, double first, double interval)
 {
-    double t = v[OCV_SLOT_TIME], dt = v[OCV_SLOT_DT], eps = dt * 1e-6;
+    double eps = dt * 1e-6;
     if(t + eps >= first) {
         double since = t - first;
         if(interval > 0.0)
@@ -204,58 +154,172 @@ static double pulse(const double *v, double mag, double first, double interval)
     return 0.0;
 }
 
+/* Every operation once, as (NAME, EXT, body): EXT is 1 when the operation
+ * takes operands from the next instruction (ip[1]). Bodies read and write
+ * values only through V(slot), the slot's value in the current lane L of
+ * NL lanes, and never move ip: the dispatchers below do. */
+#define OCV_OPS(X)                                                                                 \
+    X(MOV, 0, V(ip->d) = V(ip->a);)                                                                \
+    X(ADD, 0, V(ip->d) = V(ip->a) + V(ip->b);)                                                     \
+    X(SUB, 0, V(ip->d) = V(ip->a) - V(ip->b);)                                                     \
+    X(MUL, 0, V(ip->d) = V(ip->a) * V(ip->b);)                                                     \
+    X(DIV, 0, V(ip->d) = V(ip->a) / V(ip->b);)                                                     \
+    X(POW, 0, V(ip->d) = ocF_pow(V(ip->a), V(ip->b));)                                                 \
+    X(MOD, 0, double a = V(ip->a); double b = V(ip->b);                                            \
+      V(ip->d) = a - b * floor(a / b); /* floored: the sign of the divisor */)                     \
+    X(NEG, 0, V(ip->d) = -V(ip->a);)                                                               \
+    X(NOT, 0, V(ip->d) = V(ip->a) == 0.0;)                                                         \
+    X(LT, 0, V(ip->d) = V(ip->a) < V(ip->b);)                                                      \
+    X(LE, 0, V(ip->d) = V(ip->a) <= V(ip->b);)                                                     \
+    X(GT, 0, V(ip->d) = V(ip->a) > V(ip->b);)                                                      \
+    X(GE, 0, V(ip->d) = V(ip->a) >= V(ip->b);)                                                     \
+    X(EQ, 0, V(ip->d) = V(ip->a) == V(ip->b);)                                                     \
+    X(NE, 0, V(ip->d) = V(ip->a) != V(ip->b);)                                                     \
+    X(AND, 0, V(ip->d) = (V(ip->a) != 0.0) & (V(ip->b) != 0.0);)                                   \
+    X(OR, 0, V(ip->d) = (V(ip->a) != 0.0) | (V(ip->b) != 0.0);)                                    \
+    X(SELECT, 1, double c = V(ip->a); double a = V(ip[1].a); double b = V(ip[1].b);                \
+      V(ip->d) = c != 0.0 ? a : b;)                                                                \
+    X(ABS, 0, V(ip->d) = fabs(V(ip->a));)                                                          \
+    X(EXP, 0, V(ip->d) = ocF_exp(V(ip->a));)                                                           \
+    X(LN, 0, V(ip->d) = ocF_log(V(ip->a));)                                                            \
+    X(LOG10, 0, V(ip->d) = log10(V(ip->a));)                                                       \
+    X(SQRT, 0, V(ip->d) = sqrt(V(ip->a));)                                                         \
+    X(INT, 0, V(ip->d) = floor(V(ip->a));)                                                         \
+    X(SIN, 0, V(ip->d) = sin(V(ip->a));)                                                           \
+    X(COS, 0, V(ip->d) = cos(V(ip->a));)                                                           \
+    X(TAN, 0, V(ip->d) = tan(V(ip->a));)                                                           \
+    X(ASIN, 0, V(ip->d) = asin(V(ip->a));)                                                         \
+    X(ACOS, 0, V(ip->d) = acos(V(ip->a));)                                                         \
+    X(ATAN, 0, V(ip->d) = atan(V(ip->a));)                                                         \
+    X(MIN, 0, double a = V(ip->a); double b = V(ip->b); V(ip->d) = b < a ? b : a;)                 \
+    X(MAX, 0, double a = V(ip->a); double b = V(ip->b); V(ip->d) = b > a ? b : a;)                 \
+    X(ROUND, 0, V(ip->d) = round(V(ip->a));)                                                       \
+    X(SIGN, 0, double a = V(ip->a); V(ip->d) = (double)((a > 0.0) - (a < 0.0));)                   \
+    X(SAFEDIV, 1, double a = V(ip->a); double b = V(ip->b); double z = V(ip[1].a);                 \
+      V(ip->d) = b != 0.0 ? a / b : z;)                                                            \
+    X(STEP, 0, double eps = V(OCV_SLOT_DT) * 1e-6; double h = V(ip->a);                            \
+      V(ip->d) = V(OCV_SLOT_TIME) + eps >= V(ip->b) ? h : 0.0;)                                    \
+    X(PULSE, 1,                                                                                    \
+      V(ip->d) = pulse(V(OCV_SLOT_TIME), V(OCV_SLOT_DT), V(ip->a), V(ip->b), V(ip[1].a));)         \
+    X(RAMP, 1, double t = V(OCV_SLOT_TIME); double start = V(ip->b); double stop = V(ip[1].a);     \
+      double slope = V(ip->a); double until = t < stop ? t : stop;                                 \
+      V(ip->d) = t > start ? slope * (until - start) : 0.0;)                                       \
+    X(LOOKUP, 0, V(ip->d) = ocV_lookup(&ctx->tables[ip->b], V(ip->a));)                            \
+    X(RANDOM, 0, V(ip->d) = draw(&ctx->randoms[ip->b], v, L, NL, ctx->seeds[L], ctx->step);)       \
+    X(DELAY, 1, double dt = V(OCV_SLOT_DT);                                                        \
+      double now = (V(OCV_SLOT_TIME) - V(OCV_SLOT_START)) / dt;                                    \
+      V(ip->d) = delay_value(&ctx->delaybufs[ip->b], L, NL, now, V(ip->a) / dt, V(ip[1].a));)      \
+    X(SUBDIV, 1, V(ip->d) = (V(ip->a) - V(ip->b)) / V(ip[1].a);)                                   \
+    X(MULADD, 1, V(ip->d) = V(ip->a) * V(ip->b) + V(ip[1].a);)                                     \
+    X(ADDK, 0, (void)0;)                                                                           \
+    X(EXT, 0, (void)0; /* always consumed by its owner */)
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(OC_NO_CLONES)
+#define OCV_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define OCV_CLONES
+#endif
+
+/* One lane: V(s) is v[s]. */
+#define OCV_ONE(name, ext, ...)                                                                    \
+    {                                                                                              \
+        const size_t L = 0, NL = 1;                                                                \
+        (void)L;                                                                                   \
+        (void)NL;                                                                                  \
+        __VA_ARGS__                                                                                \
+    }                                                                                              \
+    ip += 1 + (ext);
+/* Many lanes: V(s) is v[s * NL + L], in a loop the compiler vectorizes. */
+#define OCV_MANY(name, ext, ...)                                                                   \
+    {                                                                                              \
+        size_t L;                                                                                  \
+        for(L = 0; L < NL; L++) {                                                                  \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+    }                                                                                              \
+    ip += 1 + (ext);
+
 #if defined(__GNUC__) && !defined(OC_NO_THREADED_DISPATCH)
 /* Threaded dispatch: each operation jumps straight to the next one's code,
- * which gives the branch predictor one indirect jump per operation instead
- * of one shared switch. Labels as values are a GNU extension (gcc, clang). */
+ * which gives the branch predictor one indirect jump per operation site
+ * instead of one shared switch. Labels as values are a GNU extension (gcc,
+ * clang); -DOC_NO_THREADED_DISPATCH selects the portable switch. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"
-void ocV_exec(const ocV_ins *code, size_t n, ocV_ctx *ctx)
-{
-#define OCV_LABEL(name, ...) [OCV_##name] = &&op_##name,
-    static const void *const labels[OCV_NOPS] = {OCV_OPS(OCV_LABEL)};
-#undef OCV_LABEL
-    double *v = ctx->v;
-    const ocV_ins *ip = code, *end = code + n;
+#define OCV_LABEL(name, ext, ...) [OCV_##name] = &&op_##name,
 #define OCV_NEXT()                                                                                 \
     do {                                                                                           \
         if(ip >= end)                                                                              \
             return;                                                                                \
         goto *labels[ip->op];                                                                      \
     } while(0)
-    OCV_NEXT();
-#define OCV_BODY(name, ...)                                                                        \
-    op_##name : {                                                                                  \
-        __VA_ARGS__                                                                                \
-    }                                                                                              \
-    ip++;                                                                                          \
+
+static void exec_one(const ocV_ins *code, size_t n, ocV_ctx *ctx)
+{
+    static const void *const labels[OCV_NOPS] = {OCV_OPS(OCV_LABEL)};
+    double *v = ctx->v;
+    const ocV_ins *ip = code, *end = code + n;
+#define V(s) v[s]
+#define OCV_BODY(name, ext, ...)                                                                   \
+    op_##name : OCV_ONE(name, ext, __VA_ARGS__) OCV_NEXT();
     OCV_NEXT();
     OCV_OPS(OCV_BODY)
 #undef OCV_BODY
-#undef OCV_NEXT
+#undef V
 }
+
+#undef OCV_NEXT
+#undef OCV_LABEL
 #pragma GCC diagnostic pop
 #else
-void ocV_exec(const ocV_ins *code, size_t n, ocV_ctx *ctx)
+static void exec_one(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 {
     double *v = ctx->v;
     const ocV_ins *ip = code, *end = code + n;
+#define V(s) v[s]
     while(ip < end) {
         switch(ip->op) {
-#define OCV_CASE(name, ...)                                                                        \
-    case OCV_##name: {                                                                             \
-        __VA_ARGS__                                                                                \
-    } break;
+#define OCV_CASE(name, ext, ...)                                                                   \
+    case OCV_##name:                                                                               \
+        OCV_ONE(name, ext, __VA_ARGS__) break;
             OCV_OPS(OCV_CASE)
 #undef OCV_CASE
-        default: break;
+        default: ip++; break;
         }
-        ip++;
     }
+#undef V
 }
+
 #endif
 
-double ocV_delay_read(const ocV_delaybuf *b, double delay_steps)
+/* Many lanes: dispatch is paid once per instruction for every lane, so the
+ * plain switch is enough. Compiled twice, for AVX2 (4 lanes per vector) and
+ * for the baseline (2), and chosen when the program loads; both give the
+ * same bits (the same IEEE operations, no fused multiply-add). */
+OCV_CLONES
+static void exec_many(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 {
-    return delay_value(b, (double)b->count, delay_steps, b->init);
+    double *v = ctx->v;
+    const size_t NL = ctx->lanes;
+    const ocV_ins *ip = code, *end = code + n;
+#define V(s) v[(size_t)(s) * NL + L]
+    while(ip < end) {
+        switch(ip->op) {
+#define OCV_CASE(name, ext, ...)                                                                   \
+    case OCV_##name:                                                                               \
+        OCV_MANY(name, ext, __VA_ARGS__) break;
+            OCV_OPS(OCV_CASE)
+#undef OCV_CASE
+        default: ip++; break;
+        }
+    }
+#undef V
+}
+
+void ocV_exec(const ocV_ins *code, size_t n, ocV_ctx *ctx)
+{
+    if(ctx->lanes == 1)
+        exec_one(code, n, ctx);
+    else
+        exec_many(code, n, ctx);
 }
