@@ -7,7 +7,7 @@ set -eu
 level=${1:-build}
 
 # What the engine and the command line need.
-pkgs="cmake ninja-build gcc make pkg-config libxml2-dev libjansson-dev"
+pkgs="cmake ninja-build gcc make pkg-config libxml2-dev libjansson-dev libopenmpi-dev openmpi-bin"
 case "$level" in
   build) ;;
   test) pkgs="$pkgs" ;;

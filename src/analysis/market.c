@@ -31,10 +31,10 @@ void ocx_params_flagship(ocd_params *p)
     p->asset_name = "the hardware";
 }
 
-int ocx_series(const oc_model *m, const oc_run *r, const char *name, double *out, char *err,
-               size_t errlen)
+int ocx_series_lane(const oc_model *m, const oc_run *r, size_t lane, const char *name,
+                    double *out, char *err, size_t errlen)
 {
-    size_t idx, j, i, n = oc_run_save_count(r), nsel = oc_run_selected_count(r);
+    size_t idx, j, nsel = oc_run_selected_count(r);
     if(oc_model_find(m, name, &idx, NULL) != OC_OK) {
         snprintf(err, errlen, "no variable '%s' in the model", name);
         return -1;
@@ -46,14 +46,19 @@ int ocx_series(const oc_model *m, const oc_run *r, const char *name, double *out
         snprintf(err, errlen, "variable '%s' was not saved by the run", name);
         return -1;
     }
-    for(i = 0; i < n; i++)
-        out[i] = oc_run_value(r, i, j);
+    oc_run_lane_series(r, lane, j, out);
     return 0;
 }
 
+int ocx_series(const oc_model *m, const oc_run *r, const char *name, double *out, char *err,
+               size_t errlen)
+{
+    return ocx_series_lane(m, r, 0, name, out, err, errlen);
+}
+
 /* Fetches an optional series into a fresh array (NULL name: NULL array). */
-static int fetch(const oc_model *m, const oc_run *r, const char *role, const char *name,
-                 double **arr, char *err, size_t errlen)
+static int fetch(const oc_model *m, const oc_run *r, size_t lane, const char *role,
+                 const char *name, double **arr, char *err, size_t errlen)
 {
     size_t n = oc_run_save_count(r);
     char msg[300];
@@ -65,7 +70,7 @@ static int fetch(const oc_model *m, const oc_run *r, const char *role, const cha
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if(ocx_series(m, r, name, *arr, msg, sizeof(msg)) != 0) {
+    if(ocx_series_lane(m, r, lane, name, *arr, msg, sizeof(msg)) != 0) {
         snprintf(err, errlen, "%s: %s", role, msg);
         free(*arr);
         *arr = NULL;
@@ -76,6 +81,12 @@ static int fetch(const oc_model *m, const oc_run *r, const char *role, const cha
 
 int ocx_diagnose_run(const oc_model *m, const oc_run *r, const ocx_mapping *map,
                      const ocd_params *p, ocd_result **out, char *err, size_t errlen)
+{
+    return ocx_diagnose_lane(m, r, 0, map, p, out, err, errlen);
+}
+
+int ocx_diagnose_lane(const oc_model *m, const oc_run *r, size_t lane, const ocx_mapping *map,
+                      const ocd_params *p, ocd_result **out, char *err, size_t errlen)
 {
     size_t n = oc_run_save_count(r), i;
     double *time = NULL, *cap = NULL, *dem = NULL, *life = NULL, *growth = NULL, *util = NULL,
@@ -100,16 +111,16 @@ int ocx_diagnose_run(const oc_model *m, const oc_run *r, const ocx_mapping *map,
     }
     for(i = 0; i < n; i++)
         time[i] = oc_run_time(r, i);
-    if(fetch(m, r, "capacity", map->capacity, &cap, err, errlen) ||
-       fetch(m, r, "demand", map->demand, &dem, err, errlen) ||
-       fetch(m, r, "remaining life", map->remaining_life, &life, err, errlen) ||
-       fetch(m, r, "growth", map->growth, &growth, err, errlen) ||
-       fetch(m, r, "utilization", map->utilization, &util, err, errlen) ||
-       fetch(m, r, "price", map->price, &price, err, errlen) ||
-       fetch(m, r, "cost", map->cost, &cost, err, errlen) ||
-       fetch(m, r, "capex", map->capex, &capex, err, errlen) ||
-       fetch(m, r, "book value", map->book_value, &book, err, errlen) ||
-       fetch(m, r, "stranded", map->stranded, &stranded, err, errlen))
+    if(fetch(m, r, lane, "capacity", map->capacity, &cap, err, errlen) ||
+       fetch(m, r, lane, "demand", map->demand, &dem, err, errlen) ||
+       fetch(m, r, lane, "remaining life", map->remaining_life, &life, err, errlen) ||
+       fetch(m, r, lane, "growth", map->growth, &growth, err, errlen) ||
+       fetch(m, r, lane, "utilization", map->utilization, &util, err, errlen) ||
+       fetch(m, r, lane, "price", map->price, &price, err, errlen) ||
+       fetch(m, r, lane, "cost", map->cost, &cost, err, errlen) ||
+       fetch(m, r, lane, "capex", map->capex, &capex, err, errlen) ||
+       fetch(m, r, lane, "book value", map->book_value, &book, err, errlen) ||
+       fetch(m, r, lane, "stranded", map->stranded, &stranded, err, errlen))
         goto done;
     if(!life) {
         life = malloc((n ? n : 1) * sizeof(double));

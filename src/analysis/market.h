@@ -50,6 +50,12 @@ int ocx_diagnose_run(const oc_model *m, const oc_run *r, const ocx_mapping *map,
 int ocx_series(const oc_model *m, const oc_run *r, const char *name, double *out, char *err,
                size_t errlen);
 
+/* The same for one lane of a run with several (oc_run_create_lanes). */
+int ocx_series_lane(const oc_model *m, const oc_run *r, size_t lane, const char *name,
+                    double *out, char *err, size_t errlen);
+int ocx_diagnose_lane(const oc_model *m, const oc_run *r, size_t lane, const ocx_mapping *map,
+                      const ocd_params *p, ocd_result **out, char *err, size_t errlen);
+
 /* Prepares a fresh run of the model with a scenario's settings; the critical
  * search calls it once per evaluation. Returns 0, or -1 with err. */
 typedef int (*ocx_prepare_fn)(void *ud, const oc_model *m, oc_run **run, char *err,
