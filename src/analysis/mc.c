@@ -189,7 +189,7 @@ static void *work(void *arg)
             uint64_t i = first + l < sh->n_samples ? first + l : sh->n_samples - 1;
             double *vl = values + l * c->n_params;
             n_jumps[l] = 0;
-            if(c->sample(c->sample_ud, i, vl, jumps[l], &n_jumps[l]) != 0) {
+            if(c->sample(c->sample_ud, w->index, i, vl, jumps[l], &n_jumps[l]) != 0) {
                 snprintf(err, sizeof(err), "sample %llu could not be drawn",
                          (unsigned long long)i);
                 fail(sh, err);

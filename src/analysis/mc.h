@@ -62,10 +62,12 @@ typedef struct ocmc_config {
 
     /* The uncertain constants (listed variable indices) and, for sample i,
      * their values and its jumps (at most OCMC_MAX_JUMPS). Called from worker
-     * threads: it must be thread-safe and a pure function of i. */
+     * thread `thread` (0 .. threads-1): it must be a pure function of i and
+     * may keep per-thread caches indexed by thread. */
     size_t n_params;
     const size_t *param_index;
-    int (*sample)(void *ud, uint64_t i, double *values, ocmc_jump *jumps, size_t *n_jumps);
+    int (*sample)(void *ud, unsigned thread, uint64_t i, double *values, ocmc_jump *jumps,
+                  size_t *n_jumps);
     void *sample_ud;
 
     /* The model's jump slots (listed indices of jump_K_year, jump_K_factor,

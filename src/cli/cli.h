@@ -70,11 +70,19 @@ int cmd_check(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_critical(int argc, char **argv);
+int cmd_backtest(int argc, char **argv);
+int cmd_nowcast(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 void help_run(FILE *fp);
 void help_check(FILE *fp);
 void help_diagnose(FILE *fp);
 void help_compare(FILE *fp);
 void help_critical(FILE *fp);
+void help_backtest(FILE *fp);
+void help_nowcast(FILE *fp);
+void help_plot(FILE *fp);
+void help_report(FILE *fp);
 
 #endif

@@ -112,6 +112,12 @@ int job_option(job *j, int *i, int argc, char **argv)
 int job_prepare_run(const job *j, const char *scenario_override, const oc_model *m, oc_run **r,
                     scenario *sc)
 {
+    return job_prepare_lanes(j, scenario_override, m, 1, r, sc);
+}
+
+int job_prepare_lanes(const job *j, const char *scenario_override, const oc_model *m,
+                      size_t lanes, oc_run **r, scenario *sc)
+{
     const char *scen = scenario_override ? scenario_override : j->scenario;
     oc_error err;
     oc_specs specs;
@@ -126,7 +132,7 @@ int job_prepare_run(const job *j, const char *scenario_override, const oc_model 
         scen = "baseline";
     if(scen && scenario_load(scen, &local, msg, sizeof(msg)) != 0)
         return cli_fail(EXIT_USAGE, "%s", msg);
-    if(oc_run_create(m, r, &err) != OC_OK) {
+    if(oc_run_create_lanes(m, lanes, r, &err) != OC_OK) {
         cli_report(&err);
         rc = cli_exit_code(err.code);
         goto done;

@@ -47,4 +47,9 @@ int job_prepare(const job *j, const char *scenario_override, oc_model **m, oc_ru
 int job_prepare_run(const job *j, const char *scenario_override, const oc_model *m, oc_run **r,
                     scenario *sc);
 
+/* ... with `lanes` scenarios per pass (Monte Carlo), every lane prepared
+ * alike. */
+int job_prepare_lanes(const job *j, const char *scenario_override, const oc_model *m,
+                      size_t lanes, oc_run **r, scenario *sc);
+
 #endif

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_mc.h"
+#include "mc_mpi.h"
 
 static void usage(FILE *fp)
 {
@@ -20,6 +22,15 @@ static void usage(FILE *fp)
           "  diagnose  run a model and apply the bubble diagnosis: verdict, timeline, margins\n"
           "  compare   scenarios side by side: one table of headline numbers\n"
           "  critical  the smallest efficiency jump that turns the build-out into a bubble\n"
+          "  mc        Monte Carlo: P(bubble by year) over uncertain assumptions and random\n"
+          "            efficiency jumps (threads; MPI under mpirun)\n"
+          "  sensitivity  which assumptions drive bubble risk (Sobol indices, screening)\n"
+          "  backtest  the bubble diagnosis on history: railway mania, telecom, any CSV\n"
+          "  nowcast   where the AI market stands now, and the jump that would make a bubble\n"
+          "  plot      a chart as SVG: a run with its diagnosis states, the critical-jump\n"
+          "            map, or scenarios side by side\n"
+          "  report    one self-contained HTML report: verdicts, charts, comparison,\n"
+          "            assumptions with sources, the command that reproduces it\n"
           "  help    show the help of a command: overcap help run\n"
           "\n"
           "options:\n"
@@ -58,6 +69,18 @@ static int cmd_help(int argc, char **argv)
         help_compare(stdout);
     else if(strcmp(argv[1], "critical") == 0)
         help_critical(stdout);
+    else if(strcmp(argv[1], "mc") == 0)
+        help_mc(stdout);
+    else if(strcmp(argv[1], "sensitivity") == 0)
+        help_sensitivity(stdout);
+    else if(strcmp(argv[1], "backtest") == 0)
+        help_backtest(stdout);
+    else if(strcmp(argv[1], "nowcast") == 0)
+        help_nowcast(stdout);
+    else if(strcmp(argv[1], "plot") == 0)
+        help_plot(stdout);
+    else if(strcmp(argv[1], "report") == 0)
+        help_report(stdout);
     else if(strcmp(argv[1], "help") == 0)
         usage(stdout);
     else
@@ -91,6 +114,22 @@ int main(int argc, char **argv)
         return cmd_compare(argc - 1, argv + 1);
     if(strcmp(cmd, "critical") == 0)
         return cmd_critical(argc - 1, argv + 1);
+    if(strcmp(cmd, "backtest") == 0)
+        return cmd_backtest(argc - 1, argv + 1);
+    if(strcmp(cmd, "nowcast") == 0)
+        return cmd_nowcast(argc - 1, argv + 1);
+    if(strcmp(cmd, "plot") == 0)
+        return cmd_plot(argc - 1, argv + 1);
+    if(strcmp(cmd, "report") == 0)
+        return cmd_report(argc - 1, argv + 1);
+    if(strcmp(cmd, "mc") == 0 || strcmp(cmd, "sensitivity") == 0) {
+        int rc;
+        if(mcp_init(&argc, &argv) != 0)
+            return EXIT_MODEL;
+        rc = cmd[0] == 'm' ? cmd_mc(argc - 1, argv + 1) : cmd_sensitivity(argc - 1, argv + 1);
+        mcp_finalize();
+        return rc;
+    }
     if(strcmp(cmd, "help") == 0)
         return cmd_help(argc - 1, argv + 1);
     return cli_fail(EXIT_USAGE, "unknown command '%s' (try: overcap --help)", cmd);
