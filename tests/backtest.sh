@@ -106,9 +106,11 @@ has "$TMP/err" "--capacity COL --demand COL" "no mapping explained"
 expect 2 "no preset" -- "$OC" backtest dotcom
 has "$TMP/err" "no preset 'dotcom'" "unknown preset named"
 expect 2 "unknown option" -- "$OC" backtest railway-mania --fast
+has "$TMP/err" "unknown option '--fast'" "unknown option named"
 expect 2 "bad interpolate" -- "$OC" backtest railway-mania --interpolate cubic
 expect 2 "bad life" -- "$OC" backtest railway-mania --life -1
 expect 2 "option without value" -- "$OC" backtest railway-mania --life
+has "$TMP/err" "--life needs a value" "missing value named"
 expect 2 "nothing" -- "$OC" backtest
 
 # the nowcast
@@ -124,6 +126,9 @@ has "$TMP/out" "gradual gain: the market absorbs up to" "nowcast: the gradual ga
 has "$TMP/out" "not counted" "nowcast: lists what it does not count"
 expect 2 "nowcast bad year" -- "$OC" nowcast --year 1990
 expect 2 "nowcast unknown" -- "$OC" nowcast --fast
+has "$TMP/err" "unknown argument '--fast'" "nowcast: unknown option named"
+expect 2 "nowcast option without value" -- "$OC" nowcast --year
+has "$TMP/err" "--year needs a value" "nowcast: missing value named"
 expect 3 "nowcast missing file" -- "$OC" nowcast --file "$TMP/none.csv"
 
 echo "$pass passed, $fail failed"

@@ -95,6 +95,7 @@ static int select_outputs(const ocmc_config *c, oc_run *r, size_t *band_col, cha
 {
     const char *names[16];
     size_t n = 0, k, j, cap = 16 + c->n_bands, count = 0;
+    int mapped = c->map.capacity != NULL;
     size_t *sel = malloc(cap * sizeof(size_t));
     oc_error oe;
     int rc = -1;
@@ -102,16 +103,18 @@ static int select_outputs(const ocmc_config *c, oc_run *r, size_t *band_col, cha
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    names[n++] = c->map.capacity;
-    names[n++] = c->map.demand;
-    names[n++] = c->map.remaining_life;
-    names[n++] = c->map.growth;
-    names[n++] = c->map.utilization;
-    names[n++] = c->map.price;
-    names[n++] = c->map.cost;
-    names[n++] = c->map.capex;
-    names[n++] = c->map.book_value;
-    names[n++] = c->map.stranded;
+    if(mapped) {
+        names[n++] = c->map.capacity;
+        names[n++] = c->map.demand;
+        names[n++] = c->map.remaining_life;
+        names[n++] = c->map.growth;
+        names[n++] = c->map.utilization;
+        names[n++] = c->map.price;
+        names[n++] = c->map.cost;
+        names[n++] = c->map.capex;
+        names[n++] = c->map.book_value;
+        names[n++] = c->map.stranded;
+    }
     for(k = 0; k < n; k++) {
         size_t idx;
         if(!names[k])
@@ -244,14 +247,14 @@ static void *work(void *arg)
                 if(s == 0)
                     o.first_jump_year = jumps[l][s].year;
             }
-            if(o.ok) {
+            if(o.ok && c->map.capacity) {
+                /* a run the diagnosis refuses (say, capacity fell to zero) is counted
+                 * apart by the caller: o.diagnosed stays 0 */
                 if(ocx_diagnose_lane(c->model, r, l, &c->map, &c->params, &res, err,
-                                     sizeof(err)) != 0) {
-                    /* a run the diagnosis refuses (say, zero capacity) counts as failed */
-                    o.ok = 0;
-                }
-                else
+                                     sizeof(err)) == 0) {
                     outcome_of(res, &o);
+                    o.diagnosed = 1;
+                }
                 ocd_result_free(res);
             }
             for(k = 0; k < c->n_bands; k++)

@@ -41,6 +41,8 @@ typedef struct ocmc_jump {
 typedef struct ocmc_outcome {
     int ok;                 /* 0: a stock became NaN or infinite (run failed) */
     double fail_time;       /* when, if so */
+    int diagnosed;          /* 0: the diagnosis refused the run (capacity fell to zero,
+                               say), or the config has no mapping */
     int bubble;             /* at least one bubble episode */
     double onset;           /* the first episode's onset, NaN when none */
     double end;             /* its end (the last time when ongoing) */
@@ -79,7 +81,7 @@ typedef struct ocmc_config {
      * from (seed, i). */
     uint64_t seed;
 
-    ocx_mapping map;
+    ocx_mapping map; /* capacity NULL: no diagnosis, outcomes are only bands */
     ocd_params params;
 
     /* Series kept per sample for percentile bands: listed indices, read at

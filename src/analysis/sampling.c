@@ -168,8 +168,8 @@ static double ocs_normal_quantile_lower(double p)
     static const double c[6] = {-7.784894002430293e-03, -3.223964580411365e-01,
                                 -2.400758277161838e+00, -2.549732539343734e+00,
                                 4.374664141464968e+00,  2.938163982698783e+00};
-    static const double d[4] = {7.784695709041462e-03, 3.224671290700398e-01,
-                                2.445134137142996e+00, 3.754408661907416e+00};
+    static const double d[4] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                3.754408661907416e+00};
     double q, r, x, e, u;
 
     if (p < 0.02425) {
@@ -222,8 +222,8 @@ double ocs_log_gamma(double x)
     /* Stirling: (z - 1/2) ln z - z + ln sqrt(2 pi) + sum B_2k / (2k (2k - 1) z^(2k - 1)),
      * k = 1..5; the next term is below 2e-16 at z = 15. */
     inv2 = 1.0 / (z * z);
-    series = (1.0 / 12.0 -
-              inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 * (1.0 / 1680.0 - inv2 / 1188.0)))) /
+    series = (1.0 / 12.0 - inv2 * (1.0 / 360.0 -
+                                   inv2 * (1.0 / 1260.0 - inv2 * (1.0 / 1680.0 - inv2 / 1188.0)))) /
              z;
     return (z - 0.5) * log(z) - z + OCS_LN_SQRT_2PI + series - log(product);
 }
@@ -320,10 +320,11 @@ double ocs_beta_inc(double x, double a, double b)
 
 /* Solves I_x(a, b) = p for x, given p and q = 1 - p each to full relative
  * precision: on the side of the smaller of the two, so tails keep their
- * digits. Newton's method, kept inside a bracket that shrinks with every
- * evaluation; a step that would leave the bracket is replaced by bisection
- * (geometric while the bracket spans decades, so roots like 1e-100 are
- * reached in a few dozen steps). */
+ * digits. Halley's method from Abramowitz and Stegun's approximation (or
+ * from the power-law tail when a or b is below 1), kept inside a bracket
+ * that shrinks with every evaluation; a step that would leave the bracket
+ * is replaced by bisection (geometric while the bracket spans decades, so
+ * roots like 1e-100 are reached in a few dozen steps). */
 static double ocs_beta_inv(double p, double q, double a, double b, double log_beta)
 {
     int upper_side = q < p;
@@ -335,10 +336,20 @@ static double ocs_beta_inv(double p, double q, double a, double b, double log_be
         return 0.0;
     if (!(q > 0.0))
         return 1.0;
-    /* Start from the power-law tail: I_x ~ x^a / (a B) near 0 and
-     * 1 - I_x ~ (1 - x)^b / (b B) near 1, or from the mean when that is
-     * closer to the middle. */
-    if (!upper_side) {
+    if (a >= 1.0 && b >= 1.0) {
+        /* Abramowitz and Stegun 26.5.22, from the normal deviate y with
+         * upper tail p: within a few percent for a, b >= 1. */
+        double y = upper_side ? ocs_normal_quantile(q) : -ocs_normal_quantile(p);
+        double lambda = (y * y - 3.0) / 6.0;
+        double h = 2.0 / (1.0 / (2.0 * a - 1.0) + 1.0 / (2.0 * b - 1.0));
+        double w = y * sqrt(h + lambda) / h - (1.0 / (2.0 * b - 1.0) - 1.0 / (2.0 * a - 1.0)) *
+                                                  (lambda + 5.0 / 6.0 - 2.0 / (3.0 * h));
+
+        x = a / (a + b * exp(2.0 * w));
+    } else if (!upper_side) {
+        /* The power-law tails: I_x ~ x^a / (a B) near 0 and
+         * 1 - I_x ~ (1 - x)^b / (b B) near 1; or the mean, when that is
+         * nearer the middle. */
         tail = exp((log(target) + log(a) + log_beta) / a);
         x = tail < mean ? tail : mean;
     } else {
@@ -360,7 +371,18 @@ static double ocs_beta_inv(double p, double q, double a, double b, double log_be
         else
             hi = x;
         density = exp((a - 1.0) * log(x) + (b - 1.0) * log1p(-x) - log_beta);
-        next = density > 0.0 && isfinite(density) ? x - f / density : OCS_NAN;
+        next = OCS_NAN;
+        if (density > 0.0 && isfinite(density)) {
+            /* Halley's step: f'' / f' = (a - 1) / x - (b - 1) / (1 - x) */
+            double newton = f / density;
+            double bend = 1.0 - 0.5 * newton * ((a - 1.0) / x - (b - 1.0) / (1.0 - x));
+
+            next = x - (bend > 0.5 && bend < 2.0 ? newton / bend : newton);
+        }
+        /* A step onto an end already evaluated: the root is within
+         * rounding of it. */
+        if ((next == hi && hi < 1.0) || (next == lo && lo > 0.0))
+            return next;
         if (!(next > lo && next < hi)) {
             if (lo == 0.0)
                 next = hi * 0.01;
@@ -431,9 +453,9 @@ double ocs_poisson_quantile(double mean, double u)
  * 4. Distributions
  * ======================================================================== */
 
-static const char *const ocs_kind_names[] = {
-    "unknown", "uniform", "loguniform", "normal",   "lognormal",  "triangular",
-    "beta",    "pert",    "discrete",   "pareto",   "exponential"};
+static const char *const ocs_kind_names[] = {"unknown",   "uniform",    "loguniform", "normal",
+                                             "lognormal", "triangular", "beta",       "pert",
+                                             "discrete",  "pareto",     "exponential"};
 
 #define OCS_KIND_COUNT ((int)(sizeof(ocs_kind_names) / sizeof(ocs_kind_names[0])))
 
@@ -754,12 +776,12 @@ static int ocs_discrete_prepare(ocs_dist *d, char *errbuf, size_t errlen)
     if (n == 0)
         return ocs_fail(errbuf, errlen, OCS_EDIST, "discrete: no choices given");
     if (n > OCS_DIST_MAX_CHOICES)
-        return ocs_fail(errbuf, errlen, OCS_EDIST, "discrete: %zu choices, at most %d supported",
-                        n, OCS_DIST_MAX_CHOICES);
+        return ocs_fail(errbuf, errlen, OCS_EDIST, "discrete: %zu choices, at most %d supported", n,
+                        OCS_DIST_MAX_CHOICES);
     for (i = 0; i < n; i++) {
         if (!isfinite(d->value[i]))
-            return ocs_fail(errbuf, errlen, OCS_EDIST,
-                            "discrete: value %zu is not a finite number", i + 1);
+            return ocs_fail(errbuf, errlen, OCS_EDIST, "discrete: value %zu is not a finite number",
+                            i + 1);
         if (!(d->weight[i] >= 0.0) || isinf(d->weight[i]))
             return ocs_fail(errbuf, errlen, OCS_EDIST,
                             "discrete: weights must be non-negative and not all zero");
@@ -795,15 +817,15 @@ static int ocs_family_prepare(ocs_dist *d, const char *name, char *errbuf, size_
     switch (d->kind) {
     case OCS_UNIFORM:
         if (!(p[0] < p[1]))
-            return ocs_fail(errbuf, errlen, OCS_EDIST, "uniform: min %.10g must be less than max %.10g",
-                            p[0], p[1]);
+            return ocs_fail(errbuf, errlen, OCS_EDIST,
+                            "uniform: min %.10g must be less than max %.10g", p[0], p[1]);
         s[0] = p[0];
         s[1] = p[1];
         return OCS_OK;
     case OCS_LOGUNIFORM:
         if (!(p[0] > 0.0))
-            return ocs_fail(errbuf, errlen, OCS_EDIST, "loguniform: min must be positive, not %.10g",
-                            p[0]);
+            return ocs_fail(errbuf, errlen, OCS_EDIST,
+                            "loguniform: min must be positive, not %.10g", p[0]);
         if (!(p[0] < p[1]))
             return ocs_fail(errbuf, errlen, OCS_EDIST,
                             "loguniform: min %.10g must be less than max %.10g", p[0], p[1]);
@@ -814,7 +836,8 @@ static int ocs_family_prepare(ocs_dist *d, const char *name, char *errbuf, size_
         return OCS_OK;
     case OCS_NORMAL:
         if (!(p[1] > 0.0))
-            return ocs_fail(errbuf, errlen, OCS_EDIST, "normal: sd must be positive, not %.10g", p[1]);
+            return ocs_fail(errbuf, errlen, OCS_EDIST, "normal: sd must be positive, not %.10g",
+                            p[1]);
         s[0] = p[0];
         s[1] = p[1];
         return OCS_OK;
@@ -847,20 +870,22 @@ static int ocs_family_prepare(ocs_dist *d, const char *name, char *errbuf, size_
             return ocs_fail(errbuf, errlen, OCS_EDIST,
                             "triangular: min %.10g must be less than max %.10g", p[0], p[2]);
         if (!(p[1] >= p[0] && p[1] <= p[2]))
-            return ocs_fail(errbuf, errlen, OCS_EDIST, "triangular: mode %.10g is outside [%.10g, %.10g]",
-                            p[1], p[0], p[2]);
+            return ocs_fail(errbuf, errlen, OCS_EDIST,
+                            "triangular: mode %.10g is outside [%.10g, %.10g]", p[1], p[0], p[2]);
         s[0] = p[0];
         s[1] = p[1];
         s[2] = p[2];
         return OCS_OK;
     case OCS_BETA:
         if (!(p[0] > 0.0))
-            return ocs_fail(errbuf, errlen, OCS_EDIST, "beta: alpha must be positive, not %.10g", p[0]);
+            return ocs_fail(errbuf, errlen, OCS_EDIST, "beta: alpha must be positive, not %.10g",
+                            p[0]);
         if (!(p[1] > 0.0))
-            return ocs_fail(errbuf, errlen, OCS_EDIST, "beta: beta must be positive, not %.10g", p[1]);
+            return ocs_fail(errbuf, errlen, OCS_EDIST, "beta: beta must be positive, not %.10g",
+                            p[1]);
         if (!(p[2] < p[3]))
-            return ocs_fail(errbuf, errlen, OCS_EDIST, "beta: min %.10g must be less than max %.10g",
-                            p[2], p[3]);
+            return ocs_fail(errbuf, errlen, OCS_EDIST,
+                            "beta: min %.10g must be less than max %.10g", p[2], p[3]);
         s[0] = p[0];
         s[1] = p[1];
         s[2] = ocs_log_beta(p[0], p[1]);
@@ -869,8 +894,8 @@ static int ocs_family_prepare(ocs_dist *d, const char *name, char *errbuf, size_
         return OCS_OK;
     case OCS_PERT:
         if (!(p[0] < p[2]))
-            return ocs_fail(errbuf, errlen, OCS_EDIST, "pert: min %.10g must be less than max %.10g",
-                            p[0], p[2]);
+            return ocs_fail(errbuf, errlen, OCS_EDIST,
+                            "pert: min %.10g must be less than max %.10g", p[0], p[2]);
         if (!(p[1] >= p[0] && p[1] <= p[2]))
             return ocs_fail(errbuf, errlen, OCS_EDIST, "pert: mode %.10g is outside [%.10g, %.10g]",
                             p[1], p[0], p[2]);
@@ -920,7 +945,8 @@ int ocs_dist_check(ocs_dist *d, char *errbuf, size_t errlen)
     name = ocs_dist_name((int)d->kind);
     for (i = 0; i < ocs_kind_params(d->kind); i++)
         if (!isfinite(d->param[i]))
-            return ocs_fail(errbuf, errlen, OCS_EDIST, "%s: parameters must be finite numbers", name);
+            return ocs_fail(errbuf, errlen, OCS_EDIST, "%s: parameters must be finite numbers",
+                            name);
     memset(d->shape, 0, sizeof(d->shape));
     rc = ocs_family_prepare(d, name, errbuf, errlen);
     if (rc)
@@ -933,7 +959,8 @@ int ocs_dist_check(ocs_dist *d, char *errbuf, size_t errlen)
             return ocs_fail(errbuf, errlen, OCS_EDIST,
                             "discrete: truncation applies to continuous distributions only");
         if (isnan(d->lo) || isnan(d->hi))
-            return ocs_fail(errbuf, errlen, OCS_EDIST, "%s: truncation bounds must be numbers", name);
+            return ocs_fail(errbuf, errlen, OCS_EDIST, "%s: truncation bounds must be numbers",
+                            name);
         if (!(d->lo < d->hi))
             return ocs_fail(errbuf, errlen, OCS_EDIST,
                             "%s: truncation lower bound %.10g must be less than upper bound %.10g",
@@ -1118,10 +1145,10 @@ struct ocs_design {
     uint64_t samples;
     uint64_t seed;
     unsigned flags;
-    unsigned half_bits;    /* Latin hypercube: width of a Feistel half */
-    uint64_t *round_keys;  /* Latin hypercube: dims x OCS_FEISTEL_ROUNDS */
-    uint64_t *directions;  /* Sobol: dims x OCS_SOBOL_BITS, scrambled */
-    uint64_t *shifts;      /* Sobol: one digital shift per dimension */
+    unsigned half_bits;   /* Latin hypercube: width of a Feistel half */
+    uint64_t *round_keys; /* Latin hypercube: dims x OCS_FEISTEL_ROUNDS */
+    uint64_t *directions; /* Sobol: dims x OCS_SOBOL_BITS, scrambled */
+    uint64_t *shifts;     /* Sobol: one digital shift per dimension */
 };
 
 const char *ocs_method_name(int method)
@@ -1431,9 +1458,9 @@ void ocs_design_row(const ocs_design *design, uint64_t i, double *u)
 
 struct ocs_corr {
     size_t k;
-    double *target;  /* k x k, as given */
-    double *factor;  /* k x k lower Cholesky factor P of the score target */
-    int adjusted;    /* the score target is 2 sin(pi C / 6), not C */
+    double *target; /* k x k, as given */
+    double *factor; /* k x k lower Cholesky factor P of the score target */
+    int adjusted;   /* the score target is 2 sin(pi C / 6), not C */
 };
 
 uint64_t ocs_block_of(uint64_t i)
@@ -1497,8 +1524,8 @@ int ocs_corr_create(size_t k, const double *matrix, ocs_corr **out, char *errbuf
     if (k == 0 || !matrix)
         return ocs_fail(errbuf, errlen, OCS_EARG, "an empty correlation matrix");
     if (k > 4096)
-        return ocs_fail(errbuf, errlen, OCS_ELIMIT, "correlation matrix of %zu parameters, at most 4096",
-                        k);
+        return ocs_fail(errbuf, errlen, OCS_ELIMIT,
+                        "correlation matrix of %zu parameters, at most 4096", k);
     for (i = 0; i < k; i++) {
         for (j = 0; j < k; j++) {
             double v = matrix[i * k + j];
@@ -1508,7 +1535,8 @@ int ocs_corr_create(size_t k, const double *matrix, ocs_corr **out, char *errbuf
                                 "correlation matrix entry [%zu][%zu] is not a finite number", i, j);
             if (i == j && fabs(v - 1.0) > 1e-12)
                 return ocs_fail(errbuf, errlen, OCS_ECORR,
-                                "correlation matrix diagonal [%zu][%zu] = %.10g must be 1", i, j, v);
+                                "correlation matrix diagonal [%zu][%zu] = %.10g must be 1", i, j,
+                                v);
             if (fabs(v) > 1.0)
                 return ocs_fail(errbuf, errlen, OCS_ECORR,
                                 "correlation matrix entry [%zu][%zu] = %.10g is outside [-1, 1]", i,
@@ -1536,8 +1564,7 @@ int ocs_corr_create(size_t k, const double *matrix, ocs_corr **out, char *errbuf
     /* Symmetrise exactly and check positive definiteness of the target. */
     for (i = 0; i < k; i++)
         for (j = 0; j < k; j++)
-            c->target[i * k + j] =
-                i == j ? 1.0 : 0.5 * (matrix[i * k + j] + matrix[j * k + i]);
+            c->target[i * k + j] = i == j ? 1.0 : 0.5 * (matrix[i * k + j] + matrix[j * k + i]);
     memcpy(c->factor, c->target, k * k * sizeof(double));
     minor = ocs_cholesky(c->factor, k);
     if (minor) {
@@ -1551,8 +1578,7 @@ int ocs_corr_create(size_t k, const double *matrix, ocs_corr **out, char *errbuf
      * positive definite, aim at rho itself (within 0.02 of it anyway). */
     for (i = 0; i < k; i++)
         for (j = 0; j < k; j++)
-            c->factor[i * k + j] =
-                i == j ? 1.0 : 2.0 * sin(OCS_PI * c->target[i * k + j] / 6.0);
+            c->factor[i * k + j] = i == j ? 1.0 : 2.0 * sin(OCS_PI * c->target[i * k + j] / 6.0);
     if (ocs_cholesky(c->factor, k) == 0) {
         c->adjusted = 1;
     } else {
@@ -2033,6 +2059,10 @@ static ocs_dd ocs_acc_to_dd(const uint64_t *acc)
     r.lo = ocs_acc_to_double(rest);
     return r;
 }
+
+/* The header promises a struct without padding, comparable with memcmp. */
+_Static_assert(sizeof(ocs_moments) == sizeof(uint64_t) * (6 + 2 * OCS_ACC_LIMBS),
+               "ocs_moments must have no padding");
 
 /* Above this |x|, x^2 is near overflow and Veltkamp's split overflows. */
 #define OCS_MOMENTS_HUGE 1e150
@@ -2562,7 +2592,8 @@ int ocs_sketch_pack(const ocs_sketch *s, unsigned char *buf, size_t cap, size_t 
 }
 
 /* Reads one sign's bins; *p advances. */
-static int ocs_unpack_bins(const unsigned char **p, const unsigned char *end, ocs_bins *b)
+static int ocs_unpack_bins(const unsigned char **p, const unsigned char *end, unsigned bits,
+                           ocs_bins *b)
 {
     int64_t lo, hi, key;
     size_t span;
@@ -2576,7 +2607,10 @@ static int ocs_unpack_bins(const unsigned char **p, const unsigned char *end, oc
     *p += 16;
     if (lo == 0 && hi == -1)
         return OCS_OK;
-    if (hi < lo || hi - lo >= (int64_t)OCS_SKETCH_MAX_BINS || lo < 0)
+    /* Keys of finite doubles are in [0, 0x7FF << bits); test the ends
+     * before subtracting them. */
+    if (lo < 0 || hi < lo || hi >= ((int64_t)0x7FF << bits) ||
+        hi - lo >= (int64_t)OCS_SKETCH_MAX_BINS)
         return OCS_EFORMAT;
     span = (size_t)(hi - lo) + 1;
     if ((size_t)(end - *p) / 8 < span)
@@ -2629,10 +2663,10 @@ int ocs_sketch_unpack(const unsigned char *buf, size_t len, ocs_sketch **out)
     s->max = ocs_bits_double(ocs_get64(buf + 72));
     p = buf + OCS_PACK_HEADER;
     end = buf + len;
-    rc = ocs_unpack_bins(&p, end, &s->pos);
+    rc = ocs_unpack_bins(&p, end, bits, &s->pos);
     if (rc)
         goto fail;
-    rc = ocs_unpack_bins(&p, end, &s->neg);
+    rc = ocs_unpack_bins(&p, end, bits, &s->neg);
     if (rc)
         goto fail;
     if (p != end || isnan(s->min) || isnan(s->max)) {

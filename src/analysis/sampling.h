@@ -141,17 +141,17 @@ typedef enum ocs_kind {
  * and may be used from any number of threads. */
 typedef struct ocs_dist {
     ocs_kind kind;
-    double param[4];     /* as given to the setter, in its argument order */
-    int by_moments;      /* OCS_LOGNORMAL: param = (mean, sd) of X */
-    int truncated;       /* set by ocs_dist_truncate */
-    double lo, hi;       /* truncation bounds; -HUGE_VAL / HUGE_VAL: open */
-    size_t choices;      /* OCS_DISCRETE: number of choices given */
+    double param[4]; /* as given to the setter, in its argument order */
+    int by_moments;  /* OCS_LOGNORMAL: param = (mean, sd) of X */
+    int truncated;   /* set by ocs_dist_truncate */
+    double lo, hi;   /* truncation bounds; -HUGE_VAL / HUGE_VAL: open */
+    size_t choices;  /* OCS_DISCRETE: number of choices given */
     double value[OCS_DIST_MAX_CHOICES];
     double weight[OCS_DIST_MAX_CHOICES];
 
     /* Derived by ocs_dist_check; the caller reads none of these. */
     int ready;
-    double shape[6];     /* mu, sigma / alpha, beta, ln B, min, max / ... */
+    double shape[6];                     /* mu, sigma / alpha, beta, ln B, min, max / ... */
     double cdf_lo, cdf_hi, sf_lo, sf_hi; /* F and 1 - F at the bounds */
     double sorted_value[OCS_DIST_MAX_CHOICES];
     double cumulative[OCS_DIST_MAX_CHOICES];
@@ -172,8 +172,9 @@ void ocs_dist_beta(ocs_dist *d, double alpha, double beta, double min, double ma
 /* PERT: beta with alpha = 1 + lambda (mode - min) / (max - min) and
  * beta = 1 + lambda (max - mode) / (max - min), on [min, max]. */
 void ocs_dist_pert(ocs_dist *d, double min, double mode, double max, double lambda);
-/* Values with weights (any non-negative scale; normalised by the check).
- * More than OCS_DIST_MAX_CHOICES choices is reported by the check. */
+/* Values with weights (any non-negative scale, normalised by the check;
+ * weights NULL: equal weights). The arrays are copied. More than
+ * OCS_DIST_MAX_CHOICES choices is reported by the check. */
 void ocs_dist_discrete(ocs_dist *d, const double *values, const double *weights, size_t n);
 void ocs_dist_pareto(ocs_dist *d, double xmin, double alpha);
 void ocs_dist_exponential(ocs_dist *d, double rate);
@@ -329,11 +330,11 @@ int ocs_wilson(uint64_t k, uint64_t n, double z, double *lo, double *hi);
  * processes of the same architecture. NaN and infinite values are
  * counted, not summed; |x| > 1e150 makes the variance infinite. */
 typedef struct ocs_moments {
-    uint64_t n;         /* finite values summed */
-    uint64_t n_nan;     /* NaN values seen */
-    uint64_t n_inf;     /* infinite values seen */
-    uint64_t n_huge;    /* finite values with |x| > 1e150 (x^2 not summed) */
-    double min, max;    /* of the finite values; +inf / -inf when n == 0 */
+    uint64_t n;      /* finite values summed */
+    uint64_t n_nan;  /* NaN values seen */
+    uint64_t n_inf;  /* infinite values seen */
+    uint64_t n_huge; /* finite values with |x| > 1e150 (x^2 not summed) */
+    double min, max; /* of the finite values; +inf / -inf when n == 0 */
     uint64_t sum[OCS_ACC_LIMBS];
     uint64_t sum_squares[OCS_ACC_LIMBS];
 } ocs_moments;

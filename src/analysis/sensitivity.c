@@ -257,8 +257,7 @@ static int oca_double_compare(const void *pa, const void *pb)
 /* The percentile interval of the finite values among v[0 .. n - 1]
  * (sorted in place), interpolating between order statistics; NaN when
  * fewer than half the resamples gave a value. */
-static void oca_percentile_interval(double *v, size_t n, double confidence, double *lo,
-                                    double *hi)
+static void oca_percentile_interval(double *v, size_t n, double confidence, double *lo, double *hi)
 {
     size_t m = 0, i;
     double probs[2], *outs[2];
@@ -386,8 +385,7 @@ int oca_estimate(const oca_design *design, const double *outputs, const oca_opti
 
                 pick[s] = j < n ? j : n - 1;
             }
-            oca_evaluate(y, k, n, pick, options.first_order, sums, first, total, &mean,
-                         &variance);
+            oca_evaluate(y, k, n, pick, options.first_order, sums, first, total, &mean, &variance);
             for (i = 0; i < k; i++) {
                 boot[(2 * i) * nboot + b] = first[i];
                 boot[(2 * i + 1) * nboot + b] = total[i];
@@ -703,8 +701,8 @@ int oca_print_table(FILE *fp, const oca_result *result, const char *const *names
         const oca_index *x = &result->index[order[i]];
 
         if (fprintf(fp, "%4zu  %-32s %7.3f [%6.3f, %6.3f]  %7.3f [%6.3f, %6.3f]\n", i + 1,
-                    oca_name(names, order[i], buf, sizeof(buf)), x->total, x->total_lo,
-                    x->total_hi, x->first, x->first_lo, x->first_hi) < 0) {
+                    oca_name(names, order[i], buf, sizeof(buf)), x->total, x->total_lo, x->total_hi,
+                    x->first, x->first_lo, x->first_hi) < 0) {
             rc = OCA_EIO;
             goto done;
         }

@@ -131,11 +131,11 @@ typedef struct oca_index {
 typedef struct oca_result {
     size_t params;
     uint64_t base_samples;
-    double mean;       /* of the outputs of A and B */
-    double variance;   /* V, over the outputs of A and B (denominator 2N) */
+    double mean;     /* of the outputs of A and B */
+    double variance; /* V, over the outputs of A and B (denominator 2N) */
     unsigned bootstrap;
     double confidence;
-    oca_index *index;  /* params entries, in parameter order */
+    oca_index *index; /* params entries, in parameter order */
 } oca_result;
 
 /* Indices from the outputs of all oca_design_runs runs, in run order.

@@ -25,6 +25,8 @@
 #include <string.h>
 
 #define PI 3.14159265358979323846
+/* NAN is a float constant; the cast keeps -Wdouble-promotion quiet. */
+#define TEST_NAN ((double)NAN)
 
 typedef struct tally {
     int passed;
@@ -52,8 +54,7 @@ static void check_near(tally *t, double got, double want, double tol, const char
     check(t, ok, what, file, line);
 }
 
-static void check_contains(tally *t, const char *text, const char *part, const char *file,
-                           int line)
+static void check_contains(tally *t, const char *text, const char *part, const char *file, int line)
 {
     int ok = text && part && strstr(text, part) != NULL;
 
@@ -64,7 +65,8 @@ static void check_contains(tally *t, const char *text, const char *part, const c
 }
 
 #define CHECK(t, cond) check((t), (cond) != 0, #cond, __FILE__, __LINE__)
-#define CHECK_NEAR(t, got, want, tol) check_near((t), (got), (want), (tol), #got, __FILE__, __LINE__)
+#define CHECK_NEAR(t, got, want, tol)                                                              \
+    check_near((t), (got), (want), (tol), #got, __FILE__, __LINE__)
 #define CHECK_CONTAINS(t, text, part) check_contains((t), (text), (part), __FILE__, __LINE__)
 
 /* A model of k inputs already mapped from the unit cube. */
@@ -405,7 +407,7 @@ static void test_estimate_errors(tally *t)
     }
     for (i = 0; i < runs; i++)
         y[i] = (double)(i % 5);
-    y[7] = NAN;
+    y[7] = TEST_NAN;
     CHECK(t, oca_estimate(d, y, NULL, &r, msg, sizeof(msg)) == OCA_EDATA);
     CHECK_CONTAINS(t, msg, "the output of run 7 is not a finite number");
     CHECK(t, r == NULL);
@@ -547,13 +549,15 @@ static void test_screening_null(tally *t)
            100.0 * (double)below_prcc / (double)tests, 100.0 * (double)below_rho / (double)tests,
            tests);
     /* 900 tests: 5% +- 3 sd = [2.9%, 7.2%] */
-    CHECK(t, (double)below_prcc / (double)tests > 0.029 && (double)below_prcc / (double)tests < 0.072);
-    CHECK(t, (double)below_rho / (double)tests > 0.029 && (double)below_rho / (double)tests < 0.072);
+    CHECK(t,
+          (double)below_prcc / (double)tests > 0.029 && (double)below_prcc / (double)tests < 0.072);
+    CHECK(t,
+          (double)below_rho / (double)tests > 0.029 && (double)below_rho / (double)tests < 0.072);
 }
 
 static void test_rank_and_table(tally *t)
 {
-    static const double score[6] = {0.2, NAN, -0.9, 0.5, 0.2, 0.0};
+    static const double score[6] = {0.2, TEST_NAN, -0.9, 0.5, 0.2, 0.0};
     size_t order[6];
     oca_result r;
     oca_index index[2];

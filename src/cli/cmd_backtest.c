@@ -592,8 +592,8 @@ static void print_evidence(FILE *fp, const bt_spec *s, const bt_data *d)
 {
     const ocd_result *r = d->res;
     const ocd_step *st;
-    size_t k, row, peak_step = 0;
-    char text[2048];
+    size_t k, row, peak_step = 0, len = 0;
+    char *text = NULL;
     FILE *mem;
 
     if(d->insufficient || !r || r->status != OCD_DIAGNOSED)
@@ -615,7 +615,8 @@ static void print_evidence(FILE *fp, const bt_spec *s, const bt_data *d)
             if(r->steps[k].idle_share > r->steps[peak_step].idle_share)
                 peak_step = k;
 
-    mem = tmpfile();
+    /* The sentences are assembled in memory, then wrapped as one text. */
+    mem = open_memstream(&text, &len);
     if(!mem)
         return;
     if(r->episode_count) {
@@ -674,12 +675,9 @@ static void print_evidence(FILE *fp, const bt_spec *s, const bt_data *d)
         fprintf(mem, " Investment (%s) fell %.0f%% from %s in %g to %s in %g.", s->investment_col,
                 100 * r->capex_fall, hi, r->capex_peak_time, lo, r->capex_trough_time);
     }
-    fflush(mem);
-    rewind(mem);
-    k = fread(text, 1, sizeof(text) - 1, mem);
-    text[k] = '\0';
-    fclose(mem);
-    wrap(fp, "evidence: ", text);
+    if(fclose(mem) == 0 && text)
+        wrap(fp, "evidence: ", text);
+    free(text);
 }
 
 static void print_events(FILE *fp, const bt_spec *s, const bt_data *d)
@@ -913,7 +911,7 @@ int bt_print(FILE *fp, const bt_spec *s, const bt_data *d)
 }
 
 /* The per-year table as CSV, for --table. */
-static int write_table(FILE *fp, const bt_spec *s, const bt_data *d)
+static int write_table(FILE *fp, const bt_data *d)
 {
     size_t i;
     char a[40], b[40];
@@ -956,7 +954,6 @@ static int write_table(FILE *fp, const bt_spec *s, const bt_data *d)
         else
             fputs(",,,,,,,,\n", fp);
     }
-    (void)s;
     return ferror(fp) ? EXIT_IO : 0;
 }
 
@@ -1064,8 +1061,8 @@ static int parse_event(const char *arg, bt_event *e)
     return 0;
 }
 
-/* Event labels are "LABEL=..." in argv: print only up to '='. The report
- * prints labels with %s, so the label is cut into a copy here. */
+/* --event arguments are "LABEL=YEAR[:YEAR]"; the report shows the label
+ * alone, so it is copied here up to the '='. */
 typedef struct event_labels {
     char text[BT_MAX_EVENTS][128];
 } event_labels;
@@ -1097,15 +1094,24 @@ int cmd_backtest(int argc, char **argv)
         static const char *const map_opts[] = {
             "--capacity", "--demand", "--time-col", "--growth", "--utilization", "--price",
             "--cost", "--revenue", "--investment", "--book-value", "--life-col", "--flags-col"};
-        int is_map = 0;
+        static const char *const other_opts[] = {
+            "--show", "--life", "--interpolate", "--event", "--idle-threshold",
+            "--shortage-utilization", "--min-duration", "--growth-window", "--min-observations",
+            "--table"};
+        int is_map = 0, known = 0;
         if(strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             help_backtest(stdout);
             return EXIT_OK;
         }
         for(k = 0; k < sizeof(map_opts) / sizeof(map_opts[0]); k++)
             if(strcmp(a, map_opts[k]) == 0)
-                is_map = 1;
-        if(a[0] == '-' && a[1] && !v)
+                is_map = known = 1;
+        for(k = 0; k < sizeof(other_opts) / sizeof(other_opts[0]); k++)
+            if(strcmp(a, other_opts[k]) == 0)
+                known = 1;
+        if(a[0] == '-' && a[1] && !known)
+            return cli_fail(EXIT_USAGE, "unknown option '%s' (try: overcap help backtest)", a);
+        if(known && !v)
             return cli_fail(EXIT_USAGE, "%s needs a value (try: overcap help backtest)", a);
         if(is_map) {
             map[n_map][0] = a;
@@ -1189,8 +1195,6 @@ int cmd_backtest(int argc, char **argv)
             table_path = v;
             i++;
         }
-        else if(a[0] == '-' && a[1])
-            return cli_fail(EXIT_USAGE, "unknown option '%s' (try: overcap help backtest)", a);
         else if(target)
             return cli_fail(EXIT_USAGE, "more than one file or preset given ('%s' and '%s')",
                             target, a);
@@ -1284,7 +1288,7 @@ int cmd_backtest(int argc, char **argv)
         cli_out out;
         rc = cli_out_open(&out, table_path);
         if(!rc) {
-            if(write_table(out.fp, &s, &d) != 0) {
+            if(write_table(out.fp, &d) != 0) {
                 cli_out_abort(&out);
                 rc = cli_fail(EXIT_IO, "%s: write failed", table_path);
             }
@@ -1624,8 +1628,10 @@ int nc_assess(const char *path, nc_assessment *a, char *err, size_t errlen)
             rc = EXIT_MODEL;
             goto done;
         }
-        for(k = a->n_readings; k > 0 && a->readings[k - 1].time > rd.time; k--)
-            ;
+        /* Insertion keeps the file's order among equal times. */
+        k = a->n_readings;
+        while(k > 0 && a->readings[k - 1].time > rd.time)
+            k--;
         memmove(&a->readings[k + 1], &a->readings[k],
                 (a->n_readings - k) * sizeof(a->readings[0]));
         a->readings[k] = rd;
@@ -2080,13 +2086,12 @@ int cmd_nowcast(int argc, char **argv)
             help_nowcast(stdout);
             return EXIT_OK;
         }
-        if(!v || (strcmp(o, "--file") != 0 && strcmp(o, "--year") != 0 &&
-                  strcmp(o, "--max-factor") != 0 && strcmp(o, "--tolerance") != 0 &&
-                  strcmp(o, "--essay") != 0)) {
-            if(o[0] == '-' && !v)
-                return cli_fail(EXIT_USAGE, "%s needs a value (try: overcap help nowcast)", o);
+        if(strcmp(o, "--file") != 0 && strcmp(o, "--year") != 0 &&
+           strcmp(o, "--max-factor") != 0 && strcmp(o, "--tolerance") != 0 &&
+           strcmp(o, "--essay") != 0)
             return cli_fail(EXIT_USAGE, "unknown argument '%s' (try: overcap help nowcast)", o);
-        }
+        if(!v)
+            return cli_fail(EXIT_USAGE, "%s needs a value (try: overcap help nowcast)", o);
         k++;
         if(strcmp(o, "--file") == 0)
             file = v;

@@ -45,7 +45,8 @@ static const char *class_names[N_CLASSES] = {"no jump", "up to 5x", "5x to 50x",
 /* ------------------------------------------------------------------ */
 
 typedef struct mc_acc {
-    uint64_t trials, ok, bubbles;
+    uint64_t trials, ok, bubbles; /* ok: simulated and diagnosed */
+    uint64_t failed, undiagnosed;
     size_t n_times;
     uint64_t *by_time; /* futures whose first bubble began at or before times[t] */
     uint64_t cls_trials[N_CLASSES], cls_bubbles[N_CLASSES];
@@ -110,8 +111,17 @@ static void acc_add(mc_acc *a, const double *times, const ocmc_outcome *o, const
     size_t k;
     int c = jump_class(o);
     a->trials++;
-    if(!o->ok)
+    if(!o->ok) {
+        a->failed++;
         return;
+    }
+    for(k = 0; k < a->n_bands; k++)
+        if(isfinite(bands[k]))
+            ocs_sketch_add(a->bands[k], bands[k]);
+    if(!o->diagnosed) {
+        a->undiagnosed++;
+        return;
+    }
     a->ok++;
     a->cls_trials[c]++;
     if(o->bubble) {
@@ -134,9 +144,6 @@ static void acc_add(mc_acc *a, const double *times, const ocmc_outcome *o, const
         ocs_moments_add(&a->m[3], fall);
         ocs_sketch_add(a->q[3], fall);
     }
-    for(k = 0; k < a->n_bands; k++)
-        if(isfinite(bands[k]))
-            ocs_sketch_add(a->bands[k], bands[k]);
 }
 
 static int acc_merge(mc_acc *into, const mc_acc *from)
@@ -144,6 +151,8 @@ static int acc_merge(mc_acc *into, const mc_acc *from)
     size_t k;
     into->trials += from->trials;
     into->ok += from->ok;
+    into->failed += from->failed;
+    into->undiagnosed += from->undiagnosed;
     into->bubbles += from->bubbles;
     for(k = 0; k < into->n_times; k++)
         into->by_time[k] += from->by_time[k];
@@ -210,7 +219,7 @@ static int put_sketch(bytes *b, const ocs_sketch *s)
 static int acc_pack(const mc_acc *a, bytes *b)
 {
     size_t k;
-    uint64_t hdr[3] = {a->trials, a->ok, a->bubbles};
+    uint64_t hdr[5] = {a->trials, a->ok, a->bubbles, a->failed, a->undiagnosed};
     if(put(b, hdr, sizeof(hdr)) || put(b, a->by_time, a->n_times * sizeof(uint64_t)) ||
        put(b, a->cls_trials, sizeof(a->cls_trials)) ||
        put(b, a->cls_bubbles, sizeof(a->cls_bubbles)) || put(b, a->m, sizeof(a->m)))
@@ -251,7 +260,7 @@ static int take_sketch(const unsigned char **p, const unsigned char *end, ocs_sk
 static int acc_unpack(mc_acc *a, const unsigned char *p, size_t len)
 {
     const unsigned char *end = p + len;
-    uint64_t hdr[3];
+    uint64_t hdr[5];
     size_t k;
     if(take(&p, end, hdr, sizeof(hdr)) || take(&p, end, a->by_time, a->n_times * sizeof(uint64_t)) ||
        take(&p, end, a->cls_trials, sizeof(a->cls_trials)) ||
@@ -260,6 +269,8 @@ static int acc_unpack(mc_acc *a, const unsigned char *p, size_t len)
     a->trials = hdr[0];
     a->ok = hdr[1];
     a->bubbles = hdr[2];
+    a->failed = hdr[3];
+    a->undiagnosed = hdr[4];
     for(k = 0; k < N_OUTCOMES; k++)
         if(take_sketch(&p, end, &a->q[k]))
             return -1;
@@ -335,6 +346,7 @@ typedef struct mc_ctx {
     mc_sampler *sampler;
     size_t band_index[MC_MAX_BANDS];
     size_t *band_save;
+    size_t last_save; /* the run's last save point */
     double *times; /* whole years over the run: the P(bubble by) grid */
     size_t n_times;
     size_t *param_index; /* owned; cfg.param_index points here */
@@ -418,9 +430,12 @@ static int write_json(const mc_ctx *c, const mc_acc *a, int partial, FILE *fp)
     fprintf(fp, ", \"samples\": %llu, \"seed\": %llu, \"sampling\": \"%s\"},\n",
             (unsigned long long)c->spec.samples, (unsigned long long)c->spec.seed,
             ocs_method_name((int)c->spec.method));
-    fprintf(fp, "  \"partial\": %s,\n  \"futures\": %llu,\n  \"failed\": %llu,\n",
+    fprintf(fp,
+            "  \"partial\": %s,\n  \"futures\": %llu,\n  \"failed\": %llu,\n  \"undiagnosed\": "
+            "%llu,\n  \"diagnosed\": %llu,\n",
             partial ? "true" : "false", (unsigned long long)a->trials,
-            (unsigned long long)(a->trials - a->ok));
+            (unsigned long long)a->failed, (unsigned long long)a->undiagnosed,
+            (unsigned long long)a->ok);
     fputs("  \"p_bubble\": {\"p\": ", fp);
     write_number(fp, a->ok ? (double)a->bubbles / (double)a->ok : (double)NAN);
     ocs_wilson(a->bubbles, a->ok, 1.959963984540054, &lo, &hi);
@@ -568,11 +583,17 @@ static void print_summary(const mc_ctx *c, const mc_acc *a, int partial, double 
            ocs_method_name((int)c->spec.method), (unsigned long long)c->spec.seed,
            c->spec.scenario ? c->spec.scenario : (c->j.model_path ? "none" : "baseline"),
            c->spec.n_params, c->spec.has_jumps ? ", random efficiency jumps" : "");
-    if(a->trials > a->ok)
+    if(a->failed)
         printf("  %llu futures failed (a stock became NaN or infinite) and are left out\n",
-               (unsigned long long)(a->trials - a->ok));
+               (unsigned long long)a->failed);
+    if(a->undiagnosed && c->cfg.map.capacity)
+        printf("  %llu futures could not be diagnosed (their capacity fell to zero) and are left "
+               "out of the bubble statistics\n",
+               (unsigned long long)a->undiagnosed);
     if(a->ok == 0) {
-        printf("  no completed futures\n");
+        printf("  no diagnosed futures%s\n",
+               c->cfg.map.capacity ? "" : ": the model has no capacity and demand mapping, so "
+                                          "the results are the percentile bands (-o, --csv)");
         return;
     }
     ocs_wilson(a->bubbles, a->ok, 1.959963984540054, &lo, &hi);
@@ -866,6 +887,7 @@ static int mc_setup(mc_ctx *c, int need_bands)
         if(c->n_times == 0)
             return cli_fail(EXIT_USAGE, "the run is shorter than a year: no P(bubble by year)");
         save_count = (size_t)floor((sp.stop - sp.start) / sp.save_step + 1e-9) + 1;
+        c->last_save = save_count - 1;
         /* bands at the start, then at every whole year */
         c->band_save[0] = 0;
         for(t = 0; t < c->n_times; t++) {
@@ -876,6 +898,13 @@ static int mc_setup(mc_ctx *c, int need_bands)
     c->cfg.prepare = prepare_base;
     c->cfg.prepare_ud = c;
     ocx_mapping_flagship(&c->cfg.map);
+    {
+        /* a model without the flagship's series is run without diagnosis */
+        size_t idx;
+        if(oc_model_find(c->model, c->cfg.map.capacity, &idx, NULL) != OC_OK ||
+           oc_model_find(c->model, c->cfg.map.demand, &idx, NULL) != OC_OK)
+            memset(&c->cfg.map, 0, sizeof(c->cfg.map));
+    }
     ocx_params_flagship(&c->cfg.params);
     c->cfg.seed = c->spec.seed;
     c->cfg.n_params = c->spec.n_params;
@@ -1172,7 +1201,11 @@ typedef struct sens_ctx {
     oca_design *design; /* Sobol indices */
     double *points;     /* screening: unit points, samples x dims */
     size_t dims;
-    int output;          /* 0 bubble, 1 stranded, 2 peak idle, 3 capex fall */
+    int output;          /* 0 bubble, 1 stranded, 2 peak idle, 3 capex fall, 4 a variable */
+    const char *output_var; /* output 4: its value at the end of each run */
+    size_t output_index;
+    uint64_t undiagnosed;
+    pthread_mutex_t lock;
     double *outputs;
     double *inputs;      /* screening: parameter values, samples x dims */
 } sens_ctx;
@@ -1214,7 +1247,15 @@ static void sens_consume(void *ud, unsigned thread, uint64_t i, const ocmc_outco
         case 0: y = o->bubble ? 1.0 : 0.0; break;
         case 1: y = isfinite(o->max_stranded) ? o->max_stranded : 0.0; break;
         case 2: y = o->peak_idle_share; break;
-        default: y = isnan(o->capex_fall) ? 0.0 : o->capex_fall; break;
+        case 3: y = isnan(o->capex_fall) ? 0.0 : o->capex_fall; break;
+        default: y = bands[0]; break;
+        }
+        if(s->output < 4 && !o->diagnosed) {
+            /* capacity fell to zero: no bubble, nothing idle; counted and reported */
+            y = 0.0;
+            pthread_mutex_lock(&s->lock);
+            s->undiagnosed++;
+            pthread_mutex_unlock(&s->lock);
         }
     }
     s->outputs[i] = y;
@@ -1234,7 +1275,8 @@ void help_sensitivity(FILE *fp)
           "\n"
           "options:\n"
           "  --output O         bubble (default: whether a future has a bubble),\n"
-          "                     stranded (max stranded capital), peak_idle, capex_fall\n"
+          "                     stranded (max stranded capital), peak_idle, capex_fall,\n"
+          "                     or any model variable (its value at the end of the run)\n"
           "  --base-samples N   N (default 1024; a power of two suits Sobol)\n"
           "  --bootstrap B      bootstrap resamples (default 500)\n"
           "  --screening        rank correlations instead of Sobol indices\n"
@@ -1256,6 +1298,7 @@ int cmd_sensitivity(int argc, char **argv)
 
     memset(&c, 0, sizeof(c));
     memset(&s, 0, sizeof(s));
+    pthread_mutex_init(&s.lock, NULL);
     c.threads = default_threads();
     c.lanes = 64;
     if(job_init(&c.j, argc))
@@ -1273,12 +1316,13 @@ int cmd_sensitivity(int argc, char **argv)
             s.output = !strcmp(v, "bubble") ? 0 : !strcmp(v, "stranded") ? 1
                        : !strcmp(v, "peak_idle")                        ? 2
                        : !strcmp(v, "capex_fall")                       ? 3
-                                                                        : -1;
-            if(s.output < 0) {
-                job_free(&c.j);
-                return cli_fail(EXIT_USAGE, "--output: '%s' is not bubble, stranded, peak_idle "
-                                            "or capex_fall",
-                                v);
+                                                                        : 4;
+            if(s.output == 4) {
+                if(!*v) {
+                    job_free(&c.j);
+                    return cli_fail(EXIT_USAGE, "--output needs a value");
+                }
+                s.output_var = v; /* a model variable, checked once the model is loaded */
             }
             continue;
         }
@@ -1330,6 +1374,29 @@ int cmd_sensitivity(int argc, char **argv)
     rc = mc_setup(&c, 0);
     if(rc)
         goto done;
+    if(s.output == 4) {
+        oc_var_info info;
+        if(oc_model_find(c.model, s.output_var, &s.output_index, NULL) != OC_OK) {
+            rc = cli_fail(EXIT_USAGE, "--output: '%s' is not bubble, stranded, peak_idle, "
+                                      "capex_fall or a variable of the model",
+                          s.output_var);
+            goto done;
+        }
+        oc_model_var_info(c.model, s.output_index, &info);
+        if(info.kind == OC_GF) {
+            rc = cli_fail(EXIT_USAGE, "--output: '%s' is a graphical function", s.output_var);
+            goto done;
+        }
+        c.cfg.n_bands = 1;
+        c.cfg.band_index = &s.output_index;
+        c.cfg.n_band_times = 1;
+        c.cfg.band_save = &c.last_save;
+    }
+    else if(!c.cfg.map.capacity) {
+        rc = cli_fail(EXIT_USAGE, "this model has no capacity and demand mapping: name a "
+                                  "variable with --output VAR");
+        goto done;
+    }
     dims = c.spec.n_params + (c.spec.has_jumps ? 2 : 0);
     if(dims == 0 || dims > OCA_SOBOL_MAX_PARAMS) {
         rc = cli_fail(EXIT_USAGE, "sensitivity needs 1 to %d inputs, not %zu",
@@ -1400,10 +1467,16 @@ int cmd_sensitivity(int argc, char **argv)
         }
     printf("overcap sensitivity: %s of '%s' (%s), %zu runs\n\n",
            screening ? "rank-correlation screening" : "Sobol indices",
-           s.output == 0 ? "bubble (0/1)" : s.output == 1 ? "max stranded capital"
-           : s.output == 2                                ? "peak idle share"
-                                                          : "capex fall",
+           s.output == 0   ? "bubble (0/1)"
+           : s.output == 1 ? "max stranded capital"
+           : s.output == 2 ? "peak idle share"
+           : s.output == 3 ? "capex fall"
+                           : s.output_var,
            c.spec.source, n_runs);
+    if(s.undiagnosed)
+        printf("%llu runs (%.1f%%) could not be diagnosed (capacity fell to zero) and count as "
+               "no bubble, nothing idle or stranded\n\n",
+               (unsigned long long)s.undiagnosed, 100.0 * (double)s.undiagnosed / (double)n_runs);
     if(screening) {
         oca_screen *scr = NULL;
         if(oca_screen_create(s.inputs, s.outputs, n_runs, dims, &scr, err, sizeof(err)) != 0) {
@@ -1459,6 +1532,7 @@ done:
     free(s.points);
     free(s.inputs);
     oca_design_free(s.design);
+    pthread_mutex_destroy(&s.lock);
     mc_teardown(&c);
     return rc;
 }
