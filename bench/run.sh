@@ -263,4 +263,7 @@ printf 'Details (the raw lines, final values): %s\n' "$log"
     fi
 } >>"$out/results.md"
 
+# --- Monte Carlo throughput (issue 4) ----------------------------------------
+"$(dirname "$0")/mc.sh" "$build" || echo "bench: the Monte Carlo benchmark failed"
+
 exit 0

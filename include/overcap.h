@@ -158,6 +158,12 @@ typedef struct oc_specs {
 /* The specs the model file gives (defaults where it is silent). */
 void oc_model_specs(const oc_model *model, oc_specs *specs);
 
+/* The size of the compiled model: instructions of the initial-value program
+ * (run once per run) and of the rate program (run once per step, four
+ * times per step with RK4), and the number of value slots. */
+void oc_model_program_size(const oc_model *model, size_t *init_instructions,
+                           size_t *rate_instructions, size_t *slots);
+
 /* The model's time unit as written in its sim_specs, or "". */
 const char *oc_model_time_units(const oc_model *model);
 

@@ -93,6 +93,8 @@ expect 1 "failed run" -- "$OC" run "$DATA/broken.xmile" -o "$TMP/keep.csv"
 has "$TMP/keep.csv" "^precious$" "the old output survives a failed run"
 expect 0 "write a file" -- "$OC" run "$DATA/decay.xmile" -o "$TMP/keep.csv"
 has "$TMP/keep.csv" "^time,Material" "the new output replaced it"
+perm=$(umask 022; "$OC" run "$DATA/decay.xmile" -o "$TMP/perm.csv" && stat -c %a "$TMP/perm.csv")
+[ "$perm" = 644 ] && ok || bad "output files get the usual mode (644 under umask 022), not $perm"
 leftovers=$(ls "$TMP" | grep -c '\.tmp\.' || true)
 [ "$leftovers" -eq 0 ] && ok || bad "temporary files left: $leftovers"
 

@@ -88,10 +88,13 @@ static void finish_block(shared *sh, uint64_t b, uint64_t samples)
         sh->cfg->progress(sh->cfg->progress_ud, total);
 }
 
+#define N_ROLES 10 /* the diagnosis's series, in ocx_mapping order */
+
 /* Selects what diagnosis and bands need; returns the selected position of
- * every band variable in *band_col. */
-static int select_outputs(const ocmc_config *c, oc_run *r, size_t *band_col, char *err,
-                          size_t errlen)
+ * every band variable in band_col and of every mapped series in role_col
+ * (-1 when the mapping has none), so the loop reads columns, not names. */
+static int select_outputs(const ocmc_config *c, oc_run *r, size_t *band_col, int *role_col,
+                          char *err, size_t errlen)
 {
     const char *names[16];
     size_t n = 0, k, j, cap = 16 + c->n_bands, count = 0;
@@ -115,6 +118,8 @@ static int select_outputs(const ocmc_config *c, oc_run *r, size_t *band_col, cha
         names[n++] = c->map.book_value;
         names[n++] = c->map.stranded;
     }
+    for(k = 0; k < N_ROLES; k++)
+        role_col[k] = -1;
     for(k = 0; k < n; k++) {
         size_t idx;
         if(!names[k])
@@ -128,6 +133,7 @@ static int select_outputs(const ocmc_config *c, oc_run *r, size_t *band_col, cha
             ;
         if(j == count)
             sel[count++] = idx;
+        role_col[k] = (int)j;
     }
     for(k = 0; k < c->n_bands; k++) {
         for(j = 0; j < count && sel[j] != c->band_index[k]; j++)
@@ -164,7 +170,9 @@ static void *work(void *arg)
     const size_t L = c->lanes;
     oc_run *r = NULL;
     double *values = NULL, *bands = NULL;
-    size_t *band_col = NULL;
+    size_t *band_col = NULL, n_saves = 0, q;
+    int role_col[N_ROLES];
+    double *series = NULL, *times = NULL; /* N_ROLES series of one lane, and their times */
     ocmc_jump (*jumps)[OCMC_MAX_JUMPS] = NULL;
     size_t *n_jumps = NULL;
     char err[512];
@@ -181,9 +189,22 @@ static void *work(void *arg)
         goto done;
     }
     if(c->prepare(c->prepare_ud, c->model, L, &r, err, sizeof(err)) != 0 ||
-       select_outputs(c, r, band_col, err, sizeof(err)) != 0) {
+       select_outputs(c, r, band_col, role_col, err, sizeof(err)) != 0) {
         fail(sh, err);
         goto done;
+    }
+    {
+        oc_specs sp;
+        oc_run_specs(r, &sp);
+        n_saves = (size_t)floor((sp.stop - sp.start) / sp.save_step + 1e-9) + 1;
+        series = calloc(N_ROLES * n_saves + 1, sizeof(double));
+        times = calloc(n_saves + 1, sizeof(double));
+        if(!series || !times) {
+            fail(sh, "out of memory");
+            goto done;
+        }
+        for(q = 0; q < n_saves; q++)
+            times[q] = oc_run_time(r, q);
     }
     while((b = take_block(sh)) != UINT64_MAX) {
         size_t l, k, s;
@@ -250,8 +271,34 @@ static void *work(void *arg)
             if(o.ok && c->map.capacity) {
                 /* a run the diagnosis refuses (say, capacity fell to zero) is counted
                  * apart by the caller: o.diagnosed stays 0 */
-                if(ocx_diagnose_lane(c->model, r, l, &c->map, &c->params, &res, err,
-                                     sizeof(err)) == 0) {
+                const double *role[N_ROLES];
+                ocd_input in;
+                for(q = 0; q < N_ROLES; q++) {
+                    role[q] = NULL;
+                    if(role_col[q] >= 0) {
+                        oc_run_lane_series(r, l, (size_t)role_col[q], series + q * n_saves);
+                        role[q] = series + q * n_saves;
+                    }
+                }
+                if(!role[2]) { /* a constant life instead of a series */
+                    for(q = 0; q < n_saves; q++)
+                        series[2 * n_saves + q] = c->map.life_years;
+                    role[2] = series + 2 * n_saves;
+                }
+                memset(&in, 0, sizeof(in));
+                in.n = oc_run_save_count(r);
+                in.time = times;
+                in.capacity = role[0];
+                in.demand = role[1];
+                in.remaining_life = role[2];
+                in.growth = role[3];
+                in.utilization = role[4];
+                in.price = role[5];
+                in.cost = role[6];
+                in.capex = role[7];
+                in.book_value = role[8];
+                in.stranded = role[9];
+                if(ocd_diagnose(&in, &c->params, &res, NULL, 0) == OCD_OK) {
                     outcome_of(res, &o);
                     o.diagnosed = 1;
                 }
@@ -271,6 +318,8 @@ done:
     free(values);
     free(bands);
     free(band_col);
+    free(series);
+    free(times);
     free(jumps);
     free(n_jumps);
     return NULL;

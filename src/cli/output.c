@@ -10,6 +10,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -149,13 +150,20 @@ void cli_out_abort(cli_out *o)
 
 int cli_out_commit(cli_out *o)
 {
-    int bad;
+    int bad = 0;
     if(!o->tmp) {
         if(fflush(o->fp) != 0 || ferror(o->fp))
             return cli_fail(EXIT_IO, "writing to standard output failed: %s", strerror(errno));
         return 0;
     }
-    bad = fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0;
+    {
+        /* mkstemp makes the file 0600; give it the mode a plain fopen would */
+        mode_t mask = umask(0);
+        umask(mask);
+        if(fchmod(fileno(o->fp), (mode_t)(0666 & ~mask)) != 0)
+            bad = 1;
+    }
+    bad = bad || fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0;
     if(fclose(o->fp) != 0)
         bad = 1;
     o->fp = NULL;

@@ -117,6 +117,17 @@ const char *oc_model_name(const oc_model *m)
     return m->name;
 }
 
+void oc_model_program_size(const oc_model *m, size_t *init_instructions,
+                           size_t *rate_instructions, size_t *slots)
+{
+    if(init_instructions)
+        *init_instructions = m->n_init_code;
+    if(rate_instructions)
+        *rate_instructions = m->n_rate_code;
+    if(slots)
+        *slots = m->n_slots;
+}
+
 const char *oc_model_time_units(const oc_model *m)
 {
     return m->time_units;
