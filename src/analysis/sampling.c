@@ -54,8 +54,12 @@
 
 /* Streams derived from the design seed (ocs_substream), one per use, so a
  * design's permutations and scrambles never share keys with ocs_uniform's
- * plain (seed, sample, dimension) draws. */
-enum { OCS_STREAM_LHS = 1, OCS_STREAM_SOBOL = 2 };
+ * plain (seed, sample, dimension) draws. The Latin hypercube's is a 64-bit
+ * ASCII tag, out of the way of a caller's small stream numbers; the Sobol
+ * scramble keeps stream 2, which it had from the start, so that published
+ * Sobol results reproduce (callers: any stream but 2). */
+#define OCS_STREAM_LHS 0x4C48535045524D55ULL /* "LHSPERMU" */
+#define OCS_STREAM_SOBOL 2u
 
 /* ========================================================================
  * 1. Return codes and messages
@@ -627,8 +631,8 @@ static double ocs_family_cdf(const ocs_dist *d, double x)
         if (x >= s[2])
             return 1.0;
         if (x <= s[1])
-            return (x - s[0]) * (x - s[0]) / ((s[2] - s[0]) * (s[1] - s[0]));
-        return 1.0 - (s[2] - x) * (s[2] - x) / ((s[2] - s[0]) * (s[2] - s[1]));
+            return (x - s[0]) / (s[2] - s[0]) * ((x - s[0]) / (s[1] - s[0]));
+        return 1.0 - (s[2] - x) / (s[2] - s[0]) * ((s[2] - x) / (s[2] - s[1]));
     case OCS_BETA:
     case OCS_PERT:
         y = (x - s[3]) / (s[4] - s[3]);
@@ -679,8 +683,8 @@ static double ocs_family_sf(const ocs_dist *d, double x)
         if (x >= s[2])
             return 0.0;
         if (x > s[1])
-            return (s[2] - x) * (s[2] - x) / ((s[2] - s[0]) * (s[2] - s[1]));
-        return 1.0 - (x - s[0]) * (x - s[0]) / ((s[2] - s[0]) * (s[1] - s[0]));
+            return (s[2] - x) / (s[2] - s[0]) * ((s[2] - x) / (s[2] - s[1]));
+        return 1.0 - (x - s[0]) / (s[2] - s[0]) * ((x - s[0]) / (s[1] - s[0]));
     case OCS_BETA:
     case OCS_PERT:
         y = (x - s[3]) / (s[4] - s[3]);
@@ -700,6 +704,20 @@ static double ocs_family_sf(const ocs_dist *d, double x)
     }
 }
 
+/* The beta (or PERT) value with P(X <= x) = p and P(X > x) = q, from
+ * shape[] = (alpha, beta, ln B, min, max). The scaled value y is solved
+ * for directly; when it lies within 1e-3 of 1, 1 - y is solved for too
+ * (P(X > x) = I_(1-y)(beta, alpha)), so that x near max keeps the digits
+ * that y, a double near 1, cannot hold. */
+static double ocs_beta_value(const double *s, double p, double q)
+{
+    double y = ocs_beta_inv(p, q, s[0], s[1], s[2]);
+
+    if (y <= 1.0 - 1e-3)
+        return s[3] + (s[4] - s[3]) * y;
+    return s[4] - (s[4] - s[3]) * ocs_beta_inv(q, p, s[1], s[0], s[2]);
+}
+
 /* The x with P(X <= x) = p; used for p <= 0.5. */
 static double ocs_family_quantile(const ocs_dist *d, double p)
 {
@@ -715,12 +733,13 @@ static double ocs_family_quantile(const ocs_dist *d, double p)
     case OCS_LOGNORMAL:
         return exp(s[0] + s[1] * ocs_normal_quantile(p));
     case OCS_TRIANGULAR:
+        /* square roots taken apart, so wide ranges do not overflow */
         if (p <= (s[1] - s[0]) / (s[2] - s[0]))
-            return s[0] + sqrt(p * (s[2] - s[0]) * (s[1] - s[0]));
-        return s[2] - sqrt((1.0 - p) * (s[2] - s[0]) * (s[2] - s[1]));
+            return s[0] + sqrt(p) * sqrt(s[2] - s[0]) * sqrt(s[1] - s[0]);
+        return s[2] - sqrt(1.0 - p) * sqrt(s[2] - s[0]) * sqrt(s[2] - s[1]);
     case OCS_BETA:
     case OCS_PERT:
-        return s[3] + (s[4] - s[3]) * ocs_beta_inv(p, 1.0 - p, s[0], s[1], s[2]);
+        return ocs_beta_value(s, p, 1.0 - p);
     case OCS_PARETO:
         return s[0] * exp(-log1p(-p) / s[1]);
     case OCS_EXPONENTIAL:
@@ -748,12 +767,11 @@ static double ocs_family_isf(const ocs_dist *d, double q)
         return exp(s[0] - s[1] * ocs_normal_quantile(q));
     case OCS_TRIANGULAR:
         if (q <= (s[2] - s[1]) / (s[2] - s[0]))
-            return s[2] - sqrt(q * (s[2] - s[0]) * (s[2] - s[1]));
-        return s[0] + sqrt((1.0 - q) * (s[2] - s[0]) * (s[1] - s[0]));
+            return s[2] - sqrt(q) * sqrt(s[2] - s[0]) * sqrt(s[2] - s[1]);
+        return s[0] + sqrt(1.0 - q) * sqrt(s[2] - s[0]) * sqrt(s[1] - s[0]);
     case OCS_BETA:
     case OCS_PERT:
-        /* P(X > x) = I_(1-y)(beta, alpha) with y the scaled x */
-        return s[4] - (s[4] - s[3]) * ocs_beta_inv(q, 1.0 - q, s[1], s[0], s[2]);
+        return ocs_beta_value(s, 1.0 - q, q);
     case OCS_PARETO:
         return s[0] * exp(-log(q) / s[1]);
     case OCS_EXPONENTIAL:
@@ -807,6 +825,11 @@ static int ocs_discrete_prepare(ocs_dist *d, char *errbuf, size_t errlen)
     d->cumulative[n - 1] = 1.0;
     return OCS_OK;
 }
+
+/* Beta shapes outside [1e-4, 1e6] describe a point mass more than a
+ * distribution, and cost the continued fraction thousands of terms. */
+#define OCS_SHAPE_MIN 1e-4
+#define OCS_SHAPE_MAX 1e6
 
 /* Checks the family parameters and fills shape[]. */
 static int ocs_family_prepare(ocs_dist *d, const char *name, char *errbuf, size_t errlen)
@@ -883,6 +906,11 @@ static int ocs_family_prepare(ocs_dist *d, const char *name, char *errbuf, size_
         if (!(p[1] > 0.0))
             return ocs_fail(errbuf, errlen, OCS_EDIST, "beta: beta must be positive, not %.10g",
                             p[1]);
+        if (p[0] < OCS_SHAPE_MIN || p[0] > OCS_SHAPE_MAX || p[1] < OCS_SHAPE_MIN ||
+            p[1] > OCS_SHAPE_MAX)
+            return ocs_fail(errbuf, errlen, OCS_EDIST,
+                            "beta: alpha and beta must be between %g and %g, not %.10g and %.10g",
+                            OCS_SHAPE_MIN, OCS_SHAPE_MAX, p[0], p[1]);
         if (!(p[2] < p[3]))
             return ocs_fail(errbuf, errlen, OCS_EDIST,
                             "beta: min %.10g must be less than max %.10g", p[2], p[3]);
@@ -902,8 +930,15 @@ static int ocs_family_prepare(ocs_dist *d, const char *name, char *errbuf, size_
         if (!(p[3] > 0.0))
             return ocs_fail(errbuf, errlen, OCS_EDIST, "pert: lambda must be positive, not %.10g",
                             p[3]);
-        s[0] = 1.0 + p[3] * (p[1] - p[0]) / (p[2] - p[0]);
-        s[1] = 1.0 + p[3] * (p[2] - p[1]) / (p[2] - p[0]);
+        if (p[3] > OCS_SHAPE_MAX)
+            return ocs_fail(errbuf, errlen, OCS_EDIST, "pert: lambda must be at most %g, not %.10g",
+                            OCS_SHAPE_MAX, p[3]);
+        /* the fractions first: lambda (mode - min) alone could overflow */
+        s[0] = 1.0 + p[3] * ((p[1] - p[0]) / (p[2] - p[0]));
+        s[1] = 1.0 + p[3] * ((p[2] - p[1]) / (p[2] - p[0]));
+        if (!isfinite(s[0]) || !isfinite(s[1]))
+            return ocs_fail(errbuf, errlen, OCS_EDIST,
+                            "pert: the range from min to max must be a finite number");
         s[2] = ocs_log_beta(s[0], s[1]);
         s[3] = p[0];
         s[4] = p[2];
@@ -931,6 +966,25 @@ static int ocs_family_prepare(ocs_dist *d, const char *name, char *errbuf, size_
     }
 }
 
+/* max - min of the bounded kinds must not overflow: every formula divides
+ * by it. */
+static int ocs_range_finite(const ocs_dist *d)
+{
+    const double *p = d->param;
+
+    switch (d->kind) {
+    case OCS_UNIFORM:
+        return isfinite(p[1] - p[0]);
+    case OCS_TRIANGULAR:
+    case OCS_PERT:
+        return isfinite(p[2] - p[0]);
+    case OCS_BETA:
+        return isfinite(p[3] - p[2]);
+    default:
+        return 1;
+    }
+}
+
 int ocs_dist_check(ocs_dist *d, char *errbuf, size_t errlen)
 {
     const char *name;
@@ -951,6 +1005,9 @@ int ocs_dist_check(ocs_dist *d, char *errbuf, size_t errlen)
     rc = ocs_family_prepare(d, name, errbuf, errlen);
     if (rc)
         return rc;
+    if (!ocs_range_finite(d))
+        return ocs_fail(errbuf, errlen, OCS_EDIST,
+                        "%s: the range from min to max must be a finite number", name);
     if (!d->truncated) {
         d->lo = -OCS_INF;
         d->hi = OCS_INF;

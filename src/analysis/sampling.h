@@ -18,9 +18,11 @@
  *     threads or processes yields the same points.
  *   - Rank correlation (Iman-Conover) needs a whole block of samples. Blocks
  *     are fixed: block k holds the samples [k * OCS_BLOCK, (k + 1) *
- *     OCS_BLOCK), the last one cut at the sample count. A partition of the
- *     samples gives the same points if and only if every part is a union of
- *     whole blocks (its boundaries are multiples of OCS_BLOCK, or the end).
+ *     OCS_BLOCK), the last one cut at the sample count, and sample i's
+ *     point is row i - k * OCS_BLOCK of ocs_design_block(k). Partition the
+ *     samples in whole blocks (boundaries at multiples of OCS_BLOCK, or the
+ *     end); a part that cuts a block must still compute the whole block
+ *     and use its rows (the same points, at the price of the block twice).
  *   - Reductions (ocs_count, ocs_moments, ocs_sketch) are exact integer
  *     arithmetic inside: merging partials gives identical bytes whatever the
  *     partition and whatever the merge order.
@@ -76,7 +78,9 @@ double ocs_uniform(uint64_t seed, uint64_t sample, uint64_t draw);
 /* A seed for an independent stream derived from seed: use it when one
  * sample needs draws for another purpose than its design point (the jump
  * arrivals of a run, the bootstrap of an estimate), so the two never share
- * keys. Different streams give unrelated seeds. */
+ * keys. Different streams give unrelated seeds. Stream 2 is the Sobol
+ * scramble's and 0x626F6F74 the bootstrap's (sensitivity.c); any other
+ * stream number is the caller's. */
 uint64_t ocs_substream(uint64_t seed, uint64_t stream);
 
 /* ------------------------------------------------------------------------
@@ -87,13 +91,14 @@ uint64_t ocs_substream(uint64_t seed, uint64_t stream);
 double ocs_normal_cdf(double x);
 
 /* The standard normal quantile for p in [0, 1] (Acklam's rational
- * approximation and one Halley step: relative error below 1e-15 over
- * [1e-300, 1 - 1e-16]). 0 gives -HUGE_VAL, 1 gives HUGE_VAL, NaN or a p
- * outside [0, 1] gives NaN. */
+ * approximation and one Halley step: relative error below 1e-15 where
+ * |x| > 0.1, absolute below 1e-16 nearer 0, for p down to 1e-300). 0 gives
+ * -HUGE_VAL, 1 gives HUGE_VAL, NaN or a p outside [0, 1] gives NaN. */
 double ocs_normal_quantile(double p);
 
 /* ln Gamma(x) for x > 0 (Stirling series after shifting x above 15; about
- * 1e-15 relative). NaN for x <= 0. Thread-safe, unlike lgamma(3). */
+ * 1e-15 relative, a few 1e-15 absolute near its zeros 1 and 2). NaN for
+ * x <= 0. Thread-safe, unlike lgamma(3), which writes signgam. */
 double ocs_log_gamma(double x);
 
 /* The regularized incomplete beta function I_x(a, b) for a, b > 0 (a
@@ -103,7 +108,9 @@ double ocs_log_gamma(double x);
 double ocs_beta_inc(double x, double a, double b);
 
 /* The inverse of I_x(a, b) in x: the x in [0, 1] with I_x(a, b) = p
- * (safeguarded Newton on a bracket; |I_x - p| below about 1e-14). */
+ * (Halley's method kept in a shrinking bracket; |I_x - p| below 1e-13, or
+ * x is the double whose neighbours bracket p where I_x is steeper than one
+ * ulp). NaN for bad a, b or p. */
 double ocs_beta_inc_inv(double p, double a, double b);
 
 /* The u-quantile of a Poisson distribution with the given mean >= 0: the
@@ -122,8 +129,8 @@ typedef enum ocs_kind {
     OCS_NORMAL = 3,      /* mean, sd */
     OCS_LOGNORMAL = 4,   /* median and geometric sd, or mean and sd of X */
     OCS_TRIANGULAR = 5,  /* min, mode, max */
-    OCS_BETA = 6,        /* alpha, beta, scaled to [min, max] */
-    OCS_PERT = 7,        /* min, mode, max, lambda (4 is the classic PERT) */
+    OCS_BETA = 6,        /* alpha, beta in [1e-4, 1e6], scaled to [min, max] */
+    OCS_PERT = 7,        /* min, mode, max, lambda <= 1e6 (4 is the classic PERT) */
     OCS_DISCRETE = 8,    /* values with weights */
     OCS_PARETO = 9,      /* xmin > 0, alpha > 0: P(X > x) = (xmin / x)^alpha */
     OCS_EXPONENTIAL = 10 /* rate > 0 */
@@ -225,7 +232,8 @@ typedef enum ocs_method {
 /* The most dimensions a Sobol design has (the direction table's size). */
 #define OCS_SOBOL_MAX_DIMS 256
 /* ocs_design_create flag: Sobol without scrambling (the published
- * sequence, point 0 is the origin; the seed is then ignored by Sobol). */
+ * sequence, offset by half of 2^-52 so that point 0 sits next to the origin,
+ * not on it; the seed is then ignored by Sobol). */
 #define OCS_UNSCRAMBLED 1u
 
 typedef struct ocs_design ocs_design;

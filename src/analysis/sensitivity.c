@@ -26,7 +26,8 @@
 #define OCA_PRINTF(fmt, args)
 #endif
 
-/* The bootstrap's stream of the options' seed ("boot"). */
+/* The bootstrap's stream of the options' seed ("boot" in ASCII), out of
+ * the way of a caller's small stream numbers. */
 #define OCA_STREAM_BOOTSTRAP 0x626F6F74u
 /* A bootstrap larger than this is a mistake, not a wish. */
 #define OCA_MAX_BOOTSTRAP 100000u

@@ -511,6 +511,10 @@ static void test_bad_distributions(tally *t)
     EXPECT_BAD(t, &d, "beta: alpha must be positive, not -1");
     ocs_dist_beta(&d, 1, 0, 0, 1);
     EXPECT_BAD(t, &d, "beta: beta must be positive, not 0");
+    ocs_dist_beta(&d, 1e7, 1, 0, 1);
+    EXPECT_BAD(t, &d, "beta: alpha and beta must be between 0.0001 and 1e+06, not 10000000 and 1");
+    ocs_dist_uniform(&d, -1e308, 1e308);
+    EXPECT_BAD(t, &d, "uniform: the range from min to max must be a finite number");
     ocs_dist_loguniform(&d, 0, 10);
     EXPECT_BAD(t, &d, "loguniform: min must be positive");
     ocs_dist_loguniform(&d, 10, 1);
@@ -561,6 +565,89 @@ static void test_bad_distributions(tally *t)
     CHECK(t, ocs_dist_kind_from_name("gamma") == 0);
     CHECK(t, strcmp(ocs_dist_name(OCS_LOGUNIFORM), "loguniform") == 0);
     CHECK(t, strcmp(ocs_code_name(OCS_EDIST), "OCS_EDIST") == 0);
+}
+
+/* Every combination of extreme parameters (huge, tiny, zero, negative,
+ * infinite, NaN) for every kind: the check either refuses it or the
+ * quantile is a number, non-decreasing in u from 1e-300 to 1 - 1e-12. */
+static void test_distribution_extremes(tally *t)
+{
+    static const double v[] = {-1e308, -1e3, -1, -1e-300, 0,   1e-300, 1e-3,     0.5,
+                               1,      1.5,  2,  4,       1e3, 1e300,  HUGE_VAL, TEST_NAN};
+    static const double us[] = {1e-300, 1e-12, 0.1, 0.5, 0.9, 1 - 1e-12};
+    size_t nv = sizeof(v) / sizeof(v[0]), a, b, c, e, k;
+    int kind, accepted = 0, refused = 0, bad = 0;
+
+    for (kind = OCS_UNIFORM; kind <= OCS_EXPONENTIAL; kind++) {
+        int three = kind == OCS_TRIANGULAR || kind == OCS_BETA || kind == OCS_PERT;
+        int four = kind == OCS_BETA || kind == OCS_PERT;
+
+        for (a = 0; a < nv; a++)
+            for (b = 0; b < nv; b++)
+                for (c = 0; c < (three ? nv : 1); c++)
+                    for (e = 0; e < (four ? nv : 1); e++) {
+                        double values[2] = {v[a], v[b]}, weights[2] = {v[c], 1.0};
+                        double previous = -HUGE_VAL;
+                        ocs_dist d;
+
+                        switch (kind) {
+                        case OCS_UNIFORM:
+                            ocs_dist_uniform(&d, v[a], v[b]);
+                            break;
+                        case OCS_LOGUNIFORM:
+                            ocs_dist_loguniform(&d, v[a], v[b]);
+                            break;
+                        case OCS_NORMAL:
+                            ocs_dist_normal(&d, v[a], v[b]);
+                            break;
+                        case OCS_LOGNORMAL:
+                            if (a % 2)
+                                ocs_dist_lognormal(&d, v[a], v[b]);
+                            else
+                                ocs_dist_lognormal_moments(&d, v[a], v[b]);
+                            break;
+                        case OCS_TRIANGULAR:
+                            ocs_dist_triangular(&d, v[a], v[b], v[c]);
+                            break;
+                        case OCS_BETA:
+                            ocs_dist_beta(&d, v[a], v[b], v[c], v[e]);
+                            break;
+                        case OCS_PERT:
+                            ocs_dist_pert(&d, v[a], v[b], v[c], v[e]);
+                            break;
+                        case OCS_DISCRETE:
+                            ocs_dist_discrete(&d, values, weights, 2);
+                            break;
+                        case OCS_PARETO:
+                            ocs_dist_pareto(&d, v[a], v[b]);
+                            break;
+                        default:
+                            ocs_dist_exponential(&d, v[a]);
+                            break;
+                        }
+                        if (ocs_dist_check(&d, NULL, 0) != OCS_OK) {
+                            refused++;
+                            continue;
+                        }
+                        accepted++;
+                        for (k = 0; k < sizeof(us) / sizeof(us[0]); k++) {
+                            double q = ocs_dist_quantile(&d, us[k]);
+
+                            if (isnan(q) || q < previous) {
+                                if (bad++ < 5)
+                                    fprintf(stderr,
+                                            "%s(%g, %g, %g, %g) at u = %g: %.17g after %.17g\n",
+                                            ocs_dist_name(kind), d.param[0], d.param[1], d.param[2],
+                                            d.param[3], us[k], q, previous);
+                            }
+                            previous = q;
+                        }
+                    }
+    }
+    printf("extreme parameters: %d distributions accepted, %d refused, %d bad quantiles\n",
+           accepted, refused, bad);
+    CHECK(t, accepted > 1000 && refused > 1000);
+    CHECK(t, bad == 0);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1240,6 +1327,7 @@ int main(void)
     test_distributions(&t);
     test_truncation(&t);
     test_bad_distributions(&t);
+    test_distribution_extremes(&t);
     test_lhs(&t);
     test_sobol_published(&t);
     test_sobol_recursive(&t);
