@@ -318,6 +318,7 @@ int ocB_clock_slot(const char *canon);
 /* ------------------------------------------------------------------ */
 
 /* A uniform draw in (0, 1), a pure function of its four keys. */
+double ocR_unit(uint64_t bits);
 double ocR_uniform(uint64_t seed, uint64_t site, uint64_t step, uint64_t k);
 double ocR_normal(uint64_t seed, uint64_t site, uint64_t step);
 double ocR_poisson(uint64_t seed, uint64_t site, uint64_t step, double mean);

@@ -20,14 +20,21 @@ static uint64_t mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
+double ocR_unit(uint64_t bits)
+{
+    /* 52 random bits shifted by half a unit: (k + 1/2) / 2^52 is exact for
+     * every k, so 0 and 1 never occur (with 53 bits the half unit is lost
+     * to rounding above 1/2 and the top value rounds to 1) */
+    return ((double)(bits >> 12) + 0.5) * (1.0 / 4503599627370496.0);
+}
+
 double ocR_uniform(uint64_t seed, uint64_t site, uint64_t step, uint64_t k)
 {
     uint64_t h = mix(seed);
     h = mix(h ^ site);
     h = mix(h ^ step);
     h = mix(h ^ k);
-    /* 53 random bits, shifted by half a unit so 0 and 1 never occur */
-    return ((double)(h >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+    return ocR_unit(h);
 }
 
 double ocR_normal(uint64_t seed, uint64_t site, uint64_t step)
