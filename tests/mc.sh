@@ -54,6 +54,12 @@ p95=$(awk -F, '$1 == "x1" && $2 == 1 { print $7 }' "$TMP/bands.csv")
 awk -v a="$p50" -v b="$p95" 'BEGIN { exit !((a > -0.05 && a < 0.05) && (b > 2.78 && b < 2.88)) }' && ok || bad "x1 ~ U(-pi, pi): median $p50 near 0, p95 $p95 near 2.83"
 has "$TMP/out" "no diagnosed futures" "a model without capacity and demand gives bands only"
 
+# --seed is the Monte Carlo's seed: another seed, other futures
+expect 0 "seed 12" -- "$OC" mc --samples 3000 --seed 12 --quiet -o "$TMP/s12.json"
+has "$TMP/s12.json" '"seed": 12' "--seed sets the Monte Carlo's seed"
+expect 0 "seed 13" -- "$OC" mc --samples 3000 --seed 13 --quiet -o "$TMP/s13.json"
+cmp -s "$TMP/s12.json" "$TMP/s13.json" && bad "seeds 12 and 13 give the same results" || ok
+
 # determinism: threads, lanes, processes, interruption
 SPEC="--samples 3000 --seed 11 --quiet"
 expect 0 "1 thread" -- "$OC" mc $SPEC --threads 1 -o "$TMP/t1.json"

@@ -743,7 +743,7 @@ void help_mc(FILE *fp)
           "  --quiet            no summary on standard output\n"
           "  --model FILE       a model of your own instead of the built-in one\n",
           fp);
-    job_help(fp);
+    job_help_options(fp);
     fputs("\nCtrl-C stops cleanly: the futures run so far are written, marked partial,\n"
           "with a checkpoint that --resume continues to the same final bytes.\n"
           "Exit codes: 0 ok, 1 model error, 2 usage or spec error, 3 I/O error,\n"
@@ -771,7 +771,10 @@ static int mc_option(mc_ctx *c, int *i, int argc, char **argv)
 {
     const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
     uint64_t x = 0;
-    int used = job_option(&c->j, i, argc, argv);
+    int used;
+    /* --seed is the Monte Carlo's seed (each future's random functions get
+     * their own seed from it), so it is looked at before the job's options */
+    used = strcmp(a, "--seed") ? job_option(&c->j, i, argc, argv) : 0;
     if(used)
         return used;
     if(!strcmp(a, "--samples") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
@@ -1282,7 +1285,7 @@ void help_sensitivity(FILE *fp)
           "  --screening        rank correlations instead of Sobol indices\n"
           "  --seed N, --threads N, --lanes N, --model FILE, -o FILE.csv\n",
           fp);
-    job_help(fp);
+    job_help_options(fp);
 }
 
 int cmd_sensitivity(int argc, char **argv)

@@ -22,6 +22,12 @@ void job_free(job *j)
 
 void job_help(FILE *fp)
 {
+    job_help_options(fp);
+    fputs("  --seed N           seed of the random functions (default 0)\n", fp);
+}
+
+void job_help_options(FILE *fp)
+{
     fputs("  --scenario S       a preset (baseline, jump-10x, ...) or a scenario .json file\n"
           "  --set NAME=VALUE   override a constant (repeatable); names match as in\n"
           "                     XMILE: case-insensitive, spaces and underscores alike\n"
@@ -29,8 +35,7 @@ void job_help(FILE *fp)
           "  --dt X             time step (default: the model's)\n"
           "  --start X          start time\n"
           "  --stop X           stop time\n"
-          "  --save-step X      interval between saved points, a multiple of dt\n"
-          "  --seed N           seed of the random functions (default 0)\n",
+          "  --save-step X      interval between saved points, a multiple of dt\n",
           fp);
 }
 

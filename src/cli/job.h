@@ -34,6 +34,8 @@ int job_option(job *j, int *i, int argc, char **argv);
 
 /* The help lines for the job options. */
 void job_help(FILE *fp);
+/* The same without --seed, for commands whose --seed is their own. */
+void job_help_options(FILE *fp);
 
 /* Loads the model, creates a run, applies the scenario (or `scenario`
  * given here instead of j->scenario when not NULL), the specs options and
