@@ -523,27 +523,34 @@ static inline void cut_outflows_l(oc_run *r, const size_t L)
 {
     const oc_model *m = r->m;
     double *v = r->v, dt = r->specs.dt;
+    double avail[OC_MAX_LANES];
     size_t i, k, l;
     for(i = 0; i < m->n_stocks; i++) {
         const ocK_stock *s = &m->stocks[i];
         const uint32_t *f = m->flow_slots + s->first;
         if(!s->non_negative)
             continue;
-        for(l = 0; l < L; l++) {
-            double avail = v[(size_t)s->slot * L + l];
-            for(k = 0; k < s->n_in; k++)
-                avail += dt * v[(size_t)f[k] * L + l];
-            for(k = s->n_in; k < s->n_in + s->n_out; k++) {
-                double flow = v[(size_t)f[k] * L + l];
-                if(flow > 0.0) {
-                    double most = avail > 0.0 ? avail / dt : 0.0;
-                    if(flow > most)
-                        flow = most;
-                    avail -= flow * dt;
-                    if(m->flow_exclusive[s->first + k])
-                        v[(size_t)f[k] * L + l] = flow;
-                }
-                r->eff[(s->first + k) * L + l] = flow;
+        /* lanes innermost and no branches, so the loops vectorise; each
+         * lane does the same arithmetic in the same order as a single run */
+        for(l = 0; l < L; l++)
+            avail[l] = v[(size_t)s->slot * L + l];
+        for(k = 0; k < s->n_in; k++) {
+            const double *fv = v + (size_t)f[k] * L;
+            for(l = 0; l < L; l++)
+                avail[l] += dt * fv[l];
+        }
+        for(k = s->n_in; k < s->n_in + s->n_out; k++) {
+            double *fv = v + (size_t)f[k] * L, *ev = r->eff + (s->first + k) * L;
+            int exclusive = m->flow_exclusive[s->first + k];
+            for(l = 0; l < L; l++) {
+                double flow = fv[l], a = avail[l];
+                double most = a > 0.0 ? a / dt : 0.0;
+                double cut = flow > most ? most : flow;
+                cut = flow > 0.0 ? cut : flow;
+                avail[l] = flow > 0.0 ? a - cut * dt : a;
+                ev[l] = cut;
+                if(exclusive)
+                    fv[l] = cut;
             }
         }
     }
