@@ -108,6 +108,7 @@ cmp -s "$TMP/a.csv" "$TMP/c.csv" && bad "another seed gives the same file" || ok
 # check
 expect 0 "check" -- "$OC" check "$DATA/decay.xmile"
 has "$TMP/out" "ok: 3 variables (1 stocks, 1 flows, 1 auxiliaries" "check counts kinds"
+has "$TMP/out" "program: [1-9][0-9]* instructions per evaluation of the rates" "check reports the size of the compiled program"
 has "$TMP/out" "no warnings" "a clean model has no warnings"
 expect 0 "check warns" -- "$OC" check "$DATA/unused.xmile"
 has "$TMP/out" "'forgotten': not used" "unused variable warned"

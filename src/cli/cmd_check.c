@@ -46,7 +46,7 @@ int cmd_check(int argc, char **argv)
     oc_model *m = NULL;
     oc_error err;
     oc_specs s;
-    size_t n, k, count[4] = {0, 0, 0, 0};
+    size_t n, k, count[4] = {0, 0, 0, 0}, init_ins = 0, rate_ins = 0, slots = 0;
     const char *titles[4] = {"stocks", "flows", "auxiliaries", "graphical functions"};
     int kind;
 
@@ -81,6 +81,10 @@ int cmd_check(int argc, char **argv)
     printf("specs: start %g, stop %g, dt %g, save step %g, method %s, time unit '%s'\n", s.start,
            s.stop, s.dt, s.save_step, s.method == OC_RK4 ? "rk4" : "euler",
            oc_model_time_units(m));
+    oc_model_program_size(m, &init_ins, &rate_ins, &slots);
+    printf("program: %zu instructions per evaluation of the rates (once per Euler step, four "
+           "times per RK4 step), %zu for the initial values, %zu value slots\n",
+           rate_ins, init_ins, slots);
     for(kind = 0; kind < 4; kind++) {
         if(!count[kind])
             continue;
