@@ -49,7 +49,8 @@ void help_run(FILE *fp)
           "options:\n",
           fp);
     job_help(fp);
-    fputs("  --vars A,B,...     save only these variables, in this order\n"
+    fputs("  --vars A,B,...     save only these variables, in this order (on the built-in\n"
+          "                     model: writes these series instead of the verdict)\n"
           "  --format F         csv (default), tsv or json\n"
           "  -o FILE            write the series to FILE, atomically\n"
           "\n"
@@ -199,11 +200,15 @@ int cmd_run(int argc, char **argv)
         rc = cli_exit_code(err.code);
         goto done;
     }
-    if(!j.model_path) {
-        /* the built-in model: the verdict and a summary; series on request */
+    if(!j.model_path && !vars) {
+        /* the built-in model: the verdict and a summary; series on request,
+         * written even when the verdict cannot be given */
         rc = market_report(m, r, &sc, stdout);
-        if(!rc && out_path)
-            rc = cli_write_series_file(m, r, out_path, fmt);
+        if(out_path) {
+            int w = cli_write_series_file(m, r, out_path, fmt);
+            if(!rc)
+                rc = w;
+        }
         goto done;
     }
     rc = cli_write_series_file(m, r, out_path, fmt);
