@@ -42,6 +42,7 @@ static void usage(FILE *fp)
           "  1  model error (malformed model, unknown name, cycle, NaN during a run)\n"
           "  2  usage error (bad option or value)\n"
           "  3  input/output error (missing file, cannot write the output)\n"
+          "  4  interrupted (mc: partial results and a checkpoint written)\n"
           "\n"
           "examples:\n"
           "  overcap run\n"
