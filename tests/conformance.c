@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "overcap.h"
+#include "readfile.h"
 
 /* Cases that cannot pass, with the reason. Counted and printed apart.
  * (Paths relative to the suite directory.) */
@@ -58,28 +59,6 @@ static void free_table(table *t)
     free(t->names);
     free(t->cells);
     memset(t, 0, sizeof(*t));
-}
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-    if(!f)
-        return NULL;
-    if(fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)n + 1);
-        if(buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-            buf[n] = '\0';
-            *len = (size_t)n;
-        }
-        else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
 }
 
 /* Splits one line into fields (quotes honoured for CSV). Fields point into
@@ -125,7 +104,7 @@ static size_t split(char *line, char sep, char **fields, size_t max)
 static int read_table(const char *path, table *t)
 {
     size_t len = 0, cap = 0, maxf = 4096, i;
-    char *buf = read_all(path, &len), *line, *next;
+    char *buf = t_read_file(path, &len), *line, *next;
     char **fields = malloc(maxf * sizeof(*fields));
     char sep = strstr(path, ".tab") ? '\t' : ',';
     int header = 1;
@@ -187,7 +166,7 @@ static int read_table(const char *path, table *t)
 static int uses_arrays(const char *model_path)
 {
     size_t len = 0;
-    char *buf = read_all(model_path, &len);
+    char *buf = t_read_file(model_path, &len);
     int yes = buf && (strstr(buf, "<dim ") || strstr(buf, "<dimensions>\n") ||
                       strstr(buf, "<element"));
     if(buf && yes) {

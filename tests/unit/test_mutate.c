@@ -8,6 +8,7 @@
  * usage: test_mutate DATA_DIR [ITERATIONS]
  */
 #include "../testlib.h"
+#include "../readfile.h"
 
 #include "mc_spec.h"
 #include "scenario.h"
@@ -20,26 +21,6 @@ static uint64_t next(void)
     rng ^= rng >> 7;
     rng ^= rng << 17;
     return rng;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-    if(!f)
-        return NULL;
-    if(fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)n + 1);
-        if(buf && fread(buf, 1, (size_t)n, f) == (size_t)n)
-            *len = (size_t)n;
-        else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
 }
 
 /* One random edit of src into dst (capacity cap); returns the new length. */
@@ -143,7 +124,7 @@ int main(int argc, char **argv)
     }
     for(k = 0; k < sizeof(models) / sizeof(models[0]); k++) {
         snprintf(path, sizeof(path), "%s/%s", argv[1], models[k]);
-        seed = read_file(path, &len);
+        seed = t_read_file(path, &len);
         CHECK(seed != NULL, "seed %s", path);
         if(seed)
             fuzz_model(seed, len, iterations, &accepted, &refused);
@@ -180,7 +161,7 @@ int main(int argc, char **argv)
         char err[1024];
         int ok = 0;
         snprintf(path, sizeof(path), "%s/ishigami.json", argv[1]);
-        seed = read_file(path, &len);
+        seed = t_read_file(path, &len);
         for(i = 0; i < iterations * 2; i++) {
             scenario sc;
             mc_spec spec;
