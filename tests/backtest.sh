@@ -7,27 +7,7 @@
 set -u
 OC=$1
 DATA=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE DESCRIPTION -- command...   (stdout in $TMP/out, stderr in $TMP/err)
-expect() {
-    want=$1; what=$2; shift 3
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want ($(head -c 300 "$TMP/err"))"; fi
-}
-has() { # has FILE TEXT DESCRIPTION
-    if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(head -c 400 "$1")"; fi
-}
-hasnt() {
-    if grep -q -- "$2" "$1"; then bad "$3: '$2' found"; else ok; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # help
 expect 0 "help backtest" -- "$OC" help backtest
@@ -131,5 +111,4 @@ expect 2 "nowcast option without value" -- "$OC" nowcast --year
 has "$TMP/err" "--year needs a value" "nowcast: missing value named"
 expect 3 "nowcast missing file" -- "$OC" nowcast --file "$TMP/none.csv"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,24 +4,7 @@
 set -u
 OC=$1
 DATA=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE DESCRIPTION -- command...   (stdout in $TMP/out, stderr in $TMP/err)
-expect() {
-    want=$1; what=$2; shift 3
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want ($(head -c 300 "$TMP/err"))"; fi
-}
-has() { # has FILE TEXT DESCRIPTION
-    if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(head -c 300 "$1")"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 expect 0 "--help" -- "$OC" --help
 has "$TMP/out" "usage: overcap" "--help prints usage"
@@ -162,5 +145,4 @@ expect 0 "help diagnose" -- "$OC" help diagnose
 expect 0 "help compare" -- "$OC" help compare
 expect 0 "help critical" -- "$OC" help critical
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

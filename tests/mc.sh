@@ -6,19 +6,7 @@
 set -u
 OC=$1
 DATA=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() {
-    want=$1; what=$2; shift 3
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want ($(head -c 400 "$TMP/err"))"; fi
-}
-has() { if grep -q -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(head -c 400 "$1")"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 # Sobol indices of the Ishigami function through the engine: each analytic
 # value inside the bootstrap interval the tool reports (fixed seed, so the
@@ -132,5 +120,4 @@ expect 2 "bad option" -- "$OC" mc --samples 0
 expect 0 "help mc" -- "$OC" help mc
 expect 0 "help sensitivity" -- "$OC" help sensitivity
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -10,24 +10,8 @@ set -u
 OC=$1
 CHK=$2
 DATA=$3
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE DESCRIPTION -- command...   (stdout in $TMP/out, stderr in $TMP/err)
-expect() {
-    want=$1; what=$2; shift 3
-    "$@" >"$TMP/out" 2>"$TMP/err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want ($(head -c 300 "$TMP/err"))"; fi
-}
-has() { # has FILE TEXT DESCRIPTION
-    if grep -q -F -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(head -c 300 "$1")"; fi
-}
+. "$(dirname "$0")/lib.sh"
+has() { has_fixed "$@"; }
 hasnt() { # hasnt FILE EXTENDED-REGEX DESCRIPTION
     if grep -q -E -- "$2" "$1"; then bad "$3: '$(grep -o -E -- "$2" "$1" | head -1)' in $1"; else ok; fi
 }
@@ -249,5 +233,4 @@ expect 2 "report of a model without the market's series" -- "$OC" report --model
 has "$TMP/err" "no constant" "a model without the market's constants is refused"
 no_temporaries "report"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
