@@ -26,6 +26,31 @@ int cli_fail(int code, const char *fmt, ...)
 #endif
     ;
 
+/* Formats a message into err (when errlen > 0); returns -1, so a failure
+ * is one line: return cli_errf(err, errlen, ...). */
+int cli_errf(char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Reads a whole file of at most max_bytes into a new NUL-terminated buffer.
+ * Returns 0, or -1 with a message naming the file and `what` it is. */
+int cli_read_file(const char *path, long max_bytes, const char *what, char **buf, size_t *len,
+                  char *err, size_t errlen);
+
+/* A file built into the binary (build/embedded.c: the model, scenarios,
+ * uncertainty spec and data); the list ends with a NULL name. */
+struct oc_embedded {
+    const char *name;
+    const unsigned char *data;
+    size_t size;
+};
+extern const struct oc_embedded oc_embedded_files[];
+
+/* The built-in file of that name, or NULL. */
+const struct oc_embedded *cli_embedded(const char *name);
+
 /* Parses a whole string as a finite number. Returns 0 on success. */
 int cli_number(const char *s, double *out);
 

@@ -22,24 +22,9 @@
 #include "job.h"
 #include "market.h"
 
-struct oc_embedded {
-    const char *name;
-    const unsigned char *data;
-    size_t size;
-};
-extern const struct oc_embedded oc_embedded_files[];
 
 #define NOWCAST_FILE "data/ai-market/nowcast_indicators.csv"
 #define NOT_A_STEP ((size_t)-1)
-
-static const struct oc_embedded *find_embedded(const char *name)
-{
-    const struct oc_embedded *e;
-    for(e = oc_embedded_files; e->name; e++)
-        if(strcmp(e->name, name) == 0)
-            return e;
-    return NULL;
-}
 
 /* Wraps text at about 78 columns after a lead; continuation lines are
  * indented to the lead's width. */
@@ -232,7 +217,7 @@ static int read_table(const char *path, int embedded, och_table **t, char *err, 
 {
     int rc;
     if(embedded) {
-        const struct oc_embedded *e = find_embedded(path);
+        const struct oc_embedded *e = cli_embedded(path);
         char name[300];
         if(!e) {
             snprintf(err, errlen, "this build has no built-in %s", path);

@@ -9,12 +9,6 @@
 #include "cli.h"
 #include "job.h"
 
-struct oc_embedded {
-    const char *name;
-    const unsigned char *data;
-    size_t size;
-};
-extern const struct oc_embedded oc_embedded_files[];
 
 #define BUILTIN_MODEL "models/ai_compute.xmile"
 
@@ -23,10 +17,10 @@ int cli_load_model(const char *path, oc_model **out, oc_error *err)
     const struct oc_embedded *e;
     if(path)
         return oc_model_load_file(path, out, err);
-    for(e = oc_embedded_files; e->name; e++)
-        if(strcmp(e->name, BUILTIN_MODEL) == 0)
-            return oc_model_load_buffer((const char *)e->data, e->size, "built-in:" BUILTIN_MODEL,
-                                        out, err);
+    e = cli_embedded(BUILTIN_MODEL);
+    if(e)
+        return oc_model_load_buffer((const char *)e->data, e->size, "built-in:" BUILTIN_MODEL, out,
+                                    err);
     *out = NULL;
     memset(err, 0, sizeof(*err));
     err->code = OC_EIO;

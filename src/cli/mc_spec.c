@@ -18,31 +18,10 @@
 #include "cli.h"
 #include "mc_spec.h"
 
-struct oc_embedded {
-    const char *name;
-    const unsigned char *data;
-    size_t size;
-};
-extern const struct oc_embedded oc_embedded_files[];
 
 #define BUILTIN_SPEC "uncertainty/ai_compute.json"
 #define MAX_SPEC_BYTES (4 << 20)
 #define MAX_ARRIVALS 64 /* jump arrivals drawn per sample; only the first slots are used */
-
-static int failf(char *err, size_t errlen, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int failf(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 void mc_spec_free(mc_spec *s)
 {
@@ -78,9 +57,9 @@ static int num(json_t *j, const char *where, const char *key, double *out, char 
 {
     json_t *v = json_object_get(j, key);
     if(!v)
-        return failf(err, errlen, "%s.%s is missing", where, key);
+        return cli_errf(err, errlen, "%s.%s is missing", where, key);
     if(!json_is_number(v) || !isfinite(json_number_value(v)))
-        return failf(err, errlen, "%s.%s must be a finite number", where, key);
+        return cli_errf(err, errlen, "%s.%s must be a finite number", where, key);
     *out = json_number_value(v);
     return 0;
 }
@@ -125,15 +104,15 @@ static int parse_dist(json_t *o, const char *where, ocs_dist *d, char *err, size
     double a = 0, b = 0, c = 0, e = 0;
     char msg[300];
     if(!json_is_object(o))
-        return failf(err, errlen, "%s must be an object such as {\"dist\": \"uniform\", \"min\": "
+        return cli_errf(err, errlen, "%s must be an object such as {\"dist\": \"uniform\", \"min\": "
                                   "0, \"max\": 1}",
                      where);
     name = json_string_value(json_object_get(o, "dist"));
     if(!name)
-        return failf(err, errlen, "%s.dist must name a distribution", where);
+        return cli_errf(err, errlen, "%s.dist must name a distribution", where);
     keys = dist_keys(name);
     if(!keys)
-        return failf(err, errlen,
+        return cli_errf(err, errlen,
                      "%s.dist: unknown distribution \"%s\" (uniform, loguniform, normal, "
                      "lognormal, triangular, beta, pert, choice, pareto, exponential)",
                      where, name);
@@ -144,7 +123,7 @@ static int parse_dist(json_t *o, const char *where, ocs_dist *d, char *err, size
            !strcmp(key, "note"))
             continue;
         if(!strstr(keys, pad))
-            return failf(err, errlen, "%s.%s: not a parameter of a %s distribution (%s)", where,
+            return cli_errf(err, errlen, "%s.%s: not a parameter of a %s distribution (%s)", where,
                          key, name, keys + 1);
     }
     memset(d, 0, sizeof(*d));
@@ -209,17 +188,17 @@ static int parse_dist(json_t *o, const char *where, ocs_dist *d, char *err, size
         double values[OCS_DIST_MAX_CHOICES], weights[OCS_DIST_MAX_CHOICES];
         size_t n, i;
         if(!json_is_array(vs) || json_array_size(vs) == 0)
-            return failf(err, errlen, "%s.values must be a non-empty array of numbers", where);
+            return cli_errf(err, errlen, "%s.values must be a non-empty array of numbers", where);
         n = json_array_size(vs);
         if(n > OCS_DIST_MAX_CHOICES)
-            return failf(err, errlen, "%s.values: at most %d choices", where,
+            return cli_errf(err, errlen, "%s.values: at most %d choices", where,
                          OCS_DIST_MAX_CHOICES);
         if(ws && (!json_is_array(ws) || json_array_size(ws) != n))
-            return failf(err, errlen, "%s.weights must be an array as long as values", where);
+            return cli_errf(err, errlen, "%s.weights must be an array as long as values", where);
         for(i = 0; i < n; i++) {
             json_t *v = json_array_get(vs, i), *w = ws ? json_array_get(ws, i) : NULL;
             if(!json_is_number(v) || (w && !json_is_number(w)))
-                return failf(err, errlen, "%s: values and weights must be numbers", where);
+                return cli_errf(err, errlen, "%s: values and weights must be numbers", where);
             values[i] = json_number_value(v);
             weights[i] = w ? json_number_value(w) : 1.0;
         }
@@ -232,14 +211,14 @@ static int parse_dist(json_t *o, const char *where, ocs_dist *d, char *err, size
             if(!json_is_array(t) || json_array_size(t) != 2 ||
                (!json_is_number(lo) && !json_is_null(lo)) ||
                (!json_is_number(hi) && !json_is_null(hi)))
-                return failf(err, errlen, "%s.truncate must be [lo, hi] (null for an open end)",
+                return cli_errf(err, errlen, "%s.truncate must be [lo, hi] (null for an open end)",
                              where);
             ocs_dist_truncate(d, json_is_null(lo) ? -HUGE_VAL : json_number_value(lo),
                               json_is_null(hi) ? HUGE_VAL : json_number_value(hi));
         }
     }
     if(ocs_dist_check(d, msg, sizeof(msg)) != OCS_OK)
-        return failf(err, errlen, "%s: %s", where, msg);
+        return cli_errf(err, errlen, "%s: %s", where, msg);
     return 0;
 }
 
@@ -249,12 +228,12 @@ static int parse_jumps(json_t *o, const char *src, mc_spec *s, char *err, size_t
     json_t *val;
     char where[600];
     if(!json_is_object(o))
-        return failf(err, errlen, "%s: jumps must be an object", src);
+        return cli_errf(err, errlen, "%s: jumps must be an object", src);
     json_object_foreach(o, key, val) {
         if(strcmp(key, "rate_per_year") && strcmp(key, "start") && strcmp(key, "end") &&
            strcmp(key, "size") && strcmp(key, "adoption_years") && strcmp(key, "source") &&
            strcmp(key, "note"))
-            return failf(err, errlen,
+            return cli_errf(err, errlen,
                          "%s: jumps.%s: unknown key (rate_per_year, start, end, size, "
                          "adoption_years)",
                          src, key);
@@ -265,10 +244,10 @@ static int parse_jumps(json_t *o, const char *src, mc_spec *s, char *err, size_t
        num(o, where, "end", &s->jump_end, err, errlen))
         return -1;
     if(s->jump_rate < 0)
-        return failf(err, errlen, "%s.rate_per_year must not be negative, not %g", where,
+        return cli_errf(err, errlen, "%s.rate_per_year must not be negative, not %g", where,
                      s->jump_rate);
     if(!(s->jump_end > s->jump_start))
-        return failf(err, errlen, "%s: end %g must come after start %g", where, s->jump_end,
+        return cli_errf(err, errlen, "%s: end %g must come after start %g", where, s->jump_end,
                      s->jump_start);
     snprintf(where, sizeof(where), "%.500s: jumps.size", src);
     if(parse_dist(json_object_get(o, "size"), where, &s->jump_size, err, errlen))
@@ -289,31 +268,31 @@ static int parse_correlations(json_t *a, const char *src, mc_spec *s, char *err,
 {
     size_t i, j, k, n = json_array_size(a);
     if(!json_is_array(a))
-        return failf(err, errlen, "%s: correlations must be an array", src);
+        return cli_errf(err, errlen, "%s: correlations must be an array", src);
     /* the parameters involved, in order of first mention */
     s->corr_params = calloc(s->n_params + 1, sizeof(size_t));
     if(!s->corr_params)
-        return failf(err, errlen, "out of memory");
+        return cli_errf(err, errlen, "out of memory");
     for(i = 0; i < n; i++) {
         json_t *c = json_array_get(a, i);
         const char *names[2], *key;
         json_t *val;
         if(!json_is_object(c))
-            return failf(err, errlen, "%s: correlations[%zu] must be an object", src, i);
+            return cli_errf(err, errlen, "%s: correlations[%zu] must be an object", src, i);
         json_object_foreach(c, key, val) {
             if(strcmp(key, "a") && strcmp(key, "b") && strcmp(key, "rank") && strcmp(key, "note"))
-                return failf(err, errlen, "%s: correlations[%zu].%s: unknown key (a, b, rank)",
+                return cli_errf(err, errlen, "%s: correlations[%zu].%s: unknown key (a, b, rank)",
                              src, i, key);
         }
         names[0] = json_string_value(json_object_get(c, "a"));
         names[1] = json_string_value(json_object_get(c, "b"));
         if(!names[0] || !names[1])
-            return failf(err, errlen, "%s: correlations[%zu] needs \"a\" and \"b\"", src, i);
+            return cli_errf(err, errlen, "%s: correlations[%zu] needs \"a\" and \"b\"", src, i);
         for(k = 0; k < 2; k++) {
             for(j = 0; j < s->n_params && strcmp(s->params[j].name, names[k]); j++)
                 ;
             if(j == s->n_params)
-                return failf(err, errlen,
+                return cli_errf(err, errlen,
                              "%s: correlations[%zu].%s: '%s' is not one of the parameters", src,
                              i, k ? "b" : "a", names[k]);
             if(s->params[j].corr_col < 0) {
@@ -324,7 +303,7 @@ static int parse_correlations(json_t *a, const char *src, mc_spec *s, char *err,
     }
     s->corr_matrix = calloc(s->n_corr * s->n_corr + 1, sizeof(double));
     if(!s->corr_matrix)
-        return failf(err, errlen, "out of memory");
+        return cli_errf(err, errlen, "out of memory");
     for(i = 0; i < s->n_corr; i++)
         s->corr_matrix[i * s->n_corr + i] = 1.0;
     for(i = 0; i < n; i++) {
@@ -332,7 +311,7 @@ static int parse_correlations(json_t *a, const char *src, mc_spec *s, char *err,
         size_t p = 0, q = 0;
         double v;
         if(!json_is_number(r) || !(json_number_value(r) >= -1 && json_number_value(r) <= 1))
-            return failf(err, errlen, "%s: correlations[%zu].rank must be a number in [-1, 1]",
+            return cli_errf(err, errlen, "%s: correlations[%zu].rank must be a number in [-1, 1]",
                          src, i);
         v = json_number_value(r);
         for(j = 0; j < s->n_params; j++) {
@@ -342,7 +321,7 @@ static int parse_correlations(json_t *a, const char *src, mc_spec *s, char *err,
                 q = (size_t)s->params[j].corr_col;
         }
         if(p == q)
-            return failf(err, errlen, "%s: correlations[%zu] correlates a parameter with itself",
+            return cli_errf(err, errlen, "%s: correlations[%zu] correlates a parameter with itself",
                          src, i);
         s->corr_matrix[p * s->n_corr + q] = v;
         s->corr_matrix[q * s->n_corr + p] = v;
@@ -351,7 +330,7 @@ static int parse_correlations(json_t *a, const char *src, mc_spec *s, char *err,
         ocs_corr *test = NULL;
         char msg[300];
         if(ocs_corr_create(s->n_corr, s->corr_matrix, &test, msg, sizeof(msg)) != OCS_OK)
-            return failf(err, errlen, "%s: correlations: %s", src, msg);
+            return cli_errf(err, errlen, "%s: correlations: %s", src, msg);
         ocs_corr_free(test);
     }
     return 0;
@@ -372,11 +351,11 @@ int mc_spec_parse(const char *text, size_t len, const char *source, mc_spec *s, 
     s->fingerprint = fnv1a(text, len);
     root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if(!root)
-        return failf(err, errlen, "%s:%d:%d: malformed JSON: %s", source, je.line, je.column,
+        return cli_errf(err, errlen, "%s:%d:%d: malformed JSON: %s", source, je.line, je.column,
                      je.text);
     if(!json_is_object(root)) {
         json_decref(root);
-        return failf(err, errlen, "%s: a spec must be a JSON object", source);
+        return cli_errf(err, errlen, "%s: a spec must be a JSON object", source);
     }
     /* parameters first: correlations refer to them */
     val = json_object_get(root, "parameters");
@@ -384,16 +363,16 @@ int mc_spec_parse(const char *text, size_t len, const char *source, mc_spec *s, 
         const char *pname;
         json_t *pv;
         if(!json_is_object(val)) {
-            rc = failf(err, errlen, "%s: parameters must be an object", source);
+            rc = cli_errf(err, errlen, "%s: parameters must be an object", source);
             goto done;
         }
         if(json_object_size(val) > MC_MAX_PARAMS) {
-            rc = failf(err, errlen, "%s: parameters: at most %d", source, MC_MAX_PARAMS);
+            rc = cli_errf(err, errlen, "%s: parameters: at most %d", source, MC_MAX_PARAMS);
             goto done;
         }
         s->params = calloc(json_object_size(val) + 1, sizeof(mc_param));
         if(!s->params) {
-            rc = failf(err, errlen, "out of memory");
+            rc = cli_errf(err, errlen, "out of memory");
             goto done;
         }
         json_object_foreach(val, pname, pv) {
@@ -404,7 +383,7 @@ int mc_spec_parse(const char *text, size_t len, const char *source, mc_spec *s, 
             p->corr_col = -1;
             s->n_params++;
             if(!p->name) {
-                rc = failf(err, errlen, "out of memory");
+                rc = cli_errf(err, errlen, "out of memory");
                 goto done;
             }
             rc = parse_dist(pv, where, &p->dist, err, errlen);
@@ -422,7 +401,7 @@ int mc_spec_parse(const char *text, size_t len, const char *source, mc_spec *s, 
                          : key[0] == 's' ? &s->scenario
                                          : &s->model_path;
             if(!json_is_string(val)) {
-                rc = failf(err, errlen, "%s: %s must be a string", source, key);
+                rc = cli_errf(err, errlen, "%s: %s must be a string", source, key);
                 goto done;
             }
             *dst = dup_str(json_string_value(val));
@@ -430,7 +409,7 @@ int mc_spec_parse(const char *text, size_t len, const char *source, mc_spec *s, 
         else if(!strcmp(key, "samples")) {
             double v = json_number_value(val);
             if(!json_is_integer(val) || v < 1 || v > (double)MC_MAX_SAMPLES) {
-                rc = failf(err, errlen, "%s: samples must be a whole number from 1 to 2^40, not %s",
+                rc = cli_errf(err, errlen, "%s: samples must be a whole number from 1 to 2^40, not %s",
                            source, json_is_number(val) ? "that" : "a non-number");
                 goto done;
             }
@@ -438,7 +417,7 @@ int mc_spec_parse(const char *text, size_t len, const char *source, mc_spec *s, 
         }
         else if(!strcmp(key, "seed")) {
             if(!json_is_integer(val) || json_integer_value(val) < 0) {
-                rc = failf(err, errlen, "%s: seed must be a whole number >= 0", source);
+                rc = cli_errf(err, errlen, "%s: seed must be a whole number >= 0", source);
                 goto done;
             }
             s->seed = (uint64_t)json_integer_value(val);
@@ -447,7 +426,7 @@ int mc_spec_parse(const char *text, size_t len, const char *source, mc_spec *s, 
             const char *m = json_string_value(val);
             int method = m ? ocs_method_from_name(m) : -1;
             if(method < 0) {
-                rc = failf(err, errlen, "%s: sampling must be \"random\", \"lhs\" or \"sobol\"",
+                rc = cli_errf(err, errlen, "%s: sampling must be \"random\", \"lhs\" or \"sobol\"",
                            source);
                 goto done;
             }
@@ -466,26 +445,26 @@ int mc_spec_parse(const char *text, size_t len, const char *source, mc_spec *s, 
         else if(!strcmp(key, "bands")) {
             size_t i;
             if(!json_is_array(val) || json_array_size(val) > MC_MAX_BANDS) {
-                rc = failf(err, errlen, "%s: bands must be an array of at most %d variable names",
+                rc = cli_errf(err, errlen, "%s: bands must be an array of at most %d variable names",
                            source, MC_MAX_BANDS);
                 goto done;
             }
             s->bands = calloc(json_array_size(val) + 1, sizeof(char *));
             if(!s->bands) {
-                rc = failf(err, errlen, "out of memory");
+                rc = cli_errf(err, errlen, "out of memory");
                 goto done;
             }
             for(i = 0; i < json_array_size(val); i++) {
                 const char *b = json_string_value(json_array_get(val, i));
                 if(!b) {
-                    rc = failf(err, errlen, "%s: bands[%zu] must be a variable name", source, i);
+                    rc = cli_errf(err, errlen, "%s: bands[%zu] must be a variable name", source, i);
                     goto done;
                 }
                 s->bands[s->n_bands++] = dup_str(b);
             }
         }
         else {
-            rc = failf(err, errlen,
+            rc = cli_errf(err, errlen,
                        "%s: unknown key \"%s\" (name, description, scenario, model, samples, "
                        "seed, sampling, parameters, correlations, jumps, bands)",
                        source, key);
@@ -493,7 +472,7 @@ int mc_spec_parse(const char *text, size_t len, const char *source, mc_spec *s, 
         }
     }
     if(s->n_params == 0 && !s->has_jumps)
-        rc = failf(err, errlen, "%s: nothing is uncertain: give parameters or jumps", source);
+        rc = cli_errf(err, errlen, "%s: nothing is uncertain: give parameters or jumps", source);
 done:
     json_decref(root);
     if(rc)
@@ -503,35 +482,19 @@ done:
 
 int mc_spec_load(const char *path, mc_spec *s, char *err, size_t errlen)
 {
-    FILE *f;
     char *buf;
-    long n;
+    size_t len;
     int rc;
     if(!path || !strcmp(path, "built-in")) {
-        const struct oc_embedded *e;
-        for(e = oc_embedded_files; e->name; e++)
-            if(!strcmp(e->name, BUILTIN_SPEC))
-                return mc_spec_parse((const char *)e->data, e->size, "built-in:" BUILTIN_SPEC, s,
-                                     err, errlen);
-        return failf(err, errlen, "this build has no built-in spec; give a spec file");
+        const struct oc_embedded *e = cli_embedded(BUILTIN_SPEC);
+        if(e)
+            return mc_spec_parse((const char *)e->data, e->size, "built-in:" BUILTIN_SPEC, s, err,
+                                 errlen);
+        return cli_errf(err, errlen, "this build has no built-in spec; give a spec file");
     }
-    f = fopen(path, "rb");
-    if(!f)
-        return failf(err, errlen, "%s: cannot open the spec", path);
-    if(fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-       n > MAX_SPEC_BYTES) {
-        fclose(f);
-        return failf(err, errlen, "%s: cannot read the spec (or it is over %d bytes)", path,
-                     MAX_SPEC_BYTES);
-    }
-    buf = malloc((size_t)n + 1);
-    if(!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        fclose(f);
-        return failf(err, errlen, "%s: cannot read the spec", path);
-    }
-    fclose(f);
-    rc = mc_spec_parse(buf, (size_t)n, path, s, err, errlen);
+    if(cli_read_file(path, MAX_SPEC_BYTES, "spec", &buf, &len, err, errlen))
+        return -1;
+    rc = mc_spec_parse(buf, len, path, s, err, errlen);
     free(buf);
     return rc;
 }
@@ -554,7 +517,7 @@ static int check_within(const oc_model *m, size_t idx, const ocs_dist *d, const 
     support(d, &lo, &hi);
     slack = 1e-9 * (fabs(info.range_max) + fabs(info.range_min) + 1.0);
     if(lo < info.range_min - slack || hi > info.range_max + slack)
-        return failf(err, errlen,
+        return cli_errf(err, errlen,
                      "%s: the distribution reaches %g to %g, outside the plausible range of '%s', "
                      "%g to %g %s (truncate it, or widen the model's <range>)",
                      where, lo, hi, info.name, info.range_min, info.range_max, info.units);
@@ -571,10 +534,10 @@ int mc_spec_bind(mc_spec *s, const oc_model *m, ocmc_config *cfg, size_t *band_i
         char where[600];
         snprintf(where, sizeof(where), "%.300s: parameters.%.200s", s->source, p->name);
         if(oc_model_find(m, p->name, &p->index, NULL) != OC_OK)
-            return failf(err, errlen, "%s: the model has no constant of that name", where);
+            return cli_errf(err, errlen, "%s: the model has no constant of that name", where);
         oc_model_var_info(m, p->index, &info);
         if(!info.is_constant)
-            return failf(err, errlen, "%s: '%s' is not a constant of the model", where,
+            return cli_errf(err, errlen, "%s: '%s' is not a constant of the model", where,
                          info.name);
         if(check_within(m, p->index, &p->dist, where, err, errlen))
             return -1;
@@ -597,13 +560,13 @@ int mc_spec_bind(mc_spec *s, const oc_model *m, ocmc_config *cfg, size_t *band_i
         char where[600];
         oc_var_info info;
         if(cfg->n_jump_slots == 0)
-            return failf(err, errlen,
+            return cli_errf(err, errlen,
                          "%s: jumps: the model has no jump slots (jump_1_year, jump_1_factor, "
                          "jump_1_adoption_years)",
                          s->source);
         oc_model_var_info(m, cfg->jump_index[0][0], &info);
         if(info.has_range && (s->jump_start < info.range_min || s->jump_end > info.range_max))
-            return failf(err, errlen, "%s: jumps: %g to %g is outside the years jump_1_year "
+            return cli_errf(err, errlen, "%s: jumps: %g to %g is outside the years jump_1_year "
                                       "allows, %g to %g",
                          s->source, s->jump_start, s->jump_end, info.range_min, info.range_max);
         snprintf(where, sizeof(where), "%.500s: jumps.size", s->source);
@@ -613,7 +576,7 @@ int mc_spec_bind(mc_spec *s, const oc_model *m, ocmc_config *cfg, size_t *band_i
             double lo, hi;
             support(&s->jump_size, &lo, &hi);
             if(lo < 1.0)
-                return failf(err, errlen, "%s: jump sizes must be at least 1, and this one "
+                return cli_errf(err, errlen, "%s: jump sizes must be at least 1, and this one "
                                           "reaches %g",
                              where, lo);
         }
@@ -623,7 +586,7 @@ int mc_spec_bind(mc_spec *s, const oc_model *m, ocmc_config *cfg, size_t *band_i
     }
     for(k = 0; k < s->n_bands; k++)
         if(oc_model_find(m, s->bands[k], &band_index[k], NULL) != OC_OK)
-            return failf(err, errlen, "%s: bands[%zu]: no variable '%s' in the model", s->source,
+            return cli_errf(err, errlen, "%s: bands[%zu]: no variable '%s' in the model", s->source,
                          k, s->bands[k]);
     return 0;
 }
@@ -671,7 +634,7 @@ int mc_sampler_create(const mc_spec *s, unsigned threads, mc_sampler **out, char
     unsigned t;
     *out = NULL;
     if(!smp)
-        return failf(err, errlen, "out of memory");
+        return cli_errf(err, errlen, "out of memory");
     smp->spec = s;
     smp->threads = threads;
     smp->jump_seed = ocs_substream(s->seed, 1);
@@ -679,27 +642,27 @@ int mc_sampler_create(const mc_spec *s, unsigned threads, mc_sampler **out, char
        ocs_design_create(s->method, s->n_params, s->samples, s->seed, 0, &smp->design, msg,
                          sizeof(msg)) != OCS_OK) {
         mc_sampler_free(smp);
-        return failf(err, errlen, "%s: %s", s->source, msg);
+        return cli_errf(err, errlen, "%s: %s", s->source, msg);
     }
     if(s->n_corr) {
         smp->corr_cols = calloc(s->n_corr, sizeof(size_t));
         smp->caches = calloc(threads, sizeof(block_cache));
         if(!smp->corr_cols || !smp->caches) {
             mc_sampler_free(smp);
-            return failf(err, errlen, "out of memory");
+            return cli_errf(err, errlen, "out of memory");
         }
         for(k = 0; k < s->n_corr; k++)
             smp->corr_cols[k] = s->corr_params[k];
         if(ocs_corr_create(s->n_corr, s->corr_matrix, &smp->corr, msg, sizeof(msg)) != OCS_OK) {
             mc_sampler_free(smp);
-            return failf(err, errlen, "%s: correlations: %s", s->source, msg);
+            return cli_errf(err, errlen, "%s: correlations: %s", s->source, msg);
         }
         for(t = 0; t < threads; t++) {
             smp->caches[t].block = UINT64_MAX;
             smp->caches[t].points = calloc((size_t)OCS_BLOCK * s->n_params, sizeof(double));
             if(!smp->caches[t].points) {
                 mc_sampler_free(smp);
-                return failf(err, errlen, "out of memory");
+                return cli_errf(err, errlen, "out of memory");
             }
         }
     }

@@ -45,6 +45,58 @@ int cli_fail(int code, const char *fmt, ...)
     return code;
 }
 
+int cli_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if(err && errlen > 0) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+int cli_read_file(const char *path, long max_bytes, const char *what, char **buf, size_t *len,
+                  char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *b;
+    long n;
+    *buf = NULL;
+    *len = 0;
+    if(!f)
+        return cli_errf(err, errlen, "%s: cannot open the %s", path, what);
+    if(fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return cli_errf(err, errlen, "%s: cannot read the %s", path, what);
+    }
+    if(n > max_bytes) {
+        fclose(f);
+        return cli_errf(err, errlen, "%s: %ld bytes is more than a %s may hold (%ld)", path, n,
+                        what, max_bytes);
+    }
+    b = malloc((size_t)n + 1);
+    if(!b || fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        fclose(f);
+        return cli_errf(err, errlen, "%s: cannot read the %s", path, what);
+    }
+    fclose(f);
+    b[n] = '\0';
+    *buf = b;
+    *len = (size_t)n;
+    return 0;
+}
+
+const struct oc_embedded *cli_embedded(const char *name)
+{
+    const struct oc_embedded *e;
+    for(e = oc_embedded_files; e->name; e++)
+        if(strcmp(e->name, name) == 0)
+            return e;
+    return NULL;
+}
+
 int cli_number(const char *s, double *out)
 {
     char *end;

@@ -26,27 +26,6 @@
 #include "cli.h"
 #include "scenario.h"
 
-struct oc_embedded {
-    const char *name;
-    const unsigned char *data;
-    size_t size;
-};
-extern const struct oc_embedded oc_embedded_files[];
-
-static int failf(char *err, size_t errlen, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int failf(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 void scenario_free(scenario *s)
 {
@@ -77,10 +56,10 @@ static int number(const json_t *j, const char *where, double *out, char *err, si
 {
     double v;
     if(!json_is_number(j))
-        return failf(err, errlen, "%s must be a number", where);
+        return cli_errf(err, errlen, "%s must be a number", where);
     v = json_number_value(j);
     if(!isfinite(v))
-        return failf(err, errlen, "%s must be a finite number", where);
+        return cli_errf(err, errlen, "%s must be a finite number", where);
     *out = v;
     return 0;
 }
@@ -90,14 +69,14 @@ static int parse_specs(json_t *o, const char *src, scenario *s, char *err, size_
     const char *key;
     json_t *val;
     if(!json_is_object(o))
-        return failf(err, errlen, "%s: \"specs\" must be an object", src);
+        return cli_errf(err, errlen, "%s: \"specs\" must be an object", src);
     json_object_foreach(o, key, val) {
         char where[160];
         snprintf(where, sizeof(where), "%s: specs.%.60s", src, key);
         if(strcmp(key, "method") == 0) {
             const char *m = json_string_value(val);
             if(!m || (strcmp(m, "euler") != 0 && strcmp(m, "rk4") != 0))
-                return failf(err, errlen, "%s must be \"euler\" or \"rk4\"", where);
+                return cli_errf(err, errlen, "%s must be \"euler\" or \"rk4\"", where);
             s->method = strcmp(m, "rk4") == 0 ? OC_RK4 : OC_EULER;
             s->has_method = 1;
         }
@@ -122,7 +101,7 @@ static int parse_specs(json_t *o, const char *src, scenario *s, char *err, size_
             s->has_save_step = 1;
         }
         else
-            return failf(err, errlen,
+            return cli_errf(err, errlen,
                          "%s: unknown key (expected start, stop, dt, save_step or method)", where);
     }
     return 0;
@@ -132,9 +111,9 @@ static int parse_jumps(json_t *a, const char *src, scenario *s, char *err, size_
 {
     size_t i;
     if(!json_is_array(a))
-        return failf(err, errlen, "%s: \"jumps\" must be an array", src);
+        return cli_errf(err, errlen, "%s: \"jumps\" must be an array", src);
     if(json_array_size(a) > SCENARIO_MAX_JUMPS)
-        return failf(err, errlen, "%s: jumps: at most %d jumps, not %zu", src, SCENARIO_MAX_JUMPS,
+        return cli_errf(err, errlen, "%s: jumps: at most %d jumps, not %zu", src, SCENARIO_MAX_JUMPS,
                      json_array_size(a));
     for(i = 0; i < json_array_size(a); i++) {
         json_t *j = json_array_get(a, i);
@@ -143,7 +122,7 @@ static int parse_jumps(json_t *a, const char *src, scenario *s, char *err, size_
         scenario_jump *jp = &s->jumps[i];
         int has_year = 0, has_factor = 0;
         if(!json_is_object(j))
-            return failf(err, errlen, "%s: jumps[%zu] must be an object", src, i);
+            return cli_errf(err, errlen, "%s: jumps[%zu] must be an object", src, i);
         jp->adoption_years = 0.0;
         json_object_foreach(j, key, val) {
             char where[160];
@@ -151,7 +130,7 @@ static int parse_jumps(json_t *a, const char *src, scenario *s, char *err, size_
             snprintf(where, sizeof(where), "%s: jumps[%zu].%.40s", src, i, key);
             if(number(val, where, &v, err, errlen)) {
                 if(strcmp(key, "year") && strcmp(key, "factor") && strcmp(key, "adoption_years"))
-                    return failf(err, errlen,
+                    return cli_errf(err, errlen,
                                  "%s: unknown key (expected year, factor, adoption_years)", where);
                 return -1;
             }
@@ -161,7 +140,7 @@ static int parse_jumps(json_t *a, const char *src, scenario *s, char *err, size_
             }
             else if(strcmp(key, "factor") == 0) {
                 if(v < 1.0)
-                    return failf(err, errlen,
+                    return cli_errf(err, errlen,
                                  "%s must be at least 1 (the gain in efficiency; 1 = no jump), "
                                  "not %g",
                                  where, v);
@@ -170,15 +149,15 @@ static int parse_jumps(json_t *a, const char *src, scenario *s, char *err, size_
             }
             else if(strcmp(key, "adoption_years") == 0) {
                 if(v < 0.0)
-                    return failf(err, errlen, "%s must not be negative, not %g", where, v);
+                    return cli_errf(err, errlen, "%s must not be negative, not %g", where, v);
                 jp->adoption_years = v;
             }
             else
-                return failf(err, errlen,
+                return cli_errf(err, errlen,
                              "%s: unknown key (expected year, factor, adoption_years)", where);
         }
         if(!has_year || !has_factor)
-            return failf(err, errlen, "%s: jumps[%zu] needs both \"year\" and \"factor\"", src, i);
+            return cli_errf(err, errlen, "%s: jumps[%zu] needs both \"year\" and \"factor\"", src, i);
     }
     s->n_jumps = json_array_size(a);
     return 0;
@@ -197,18 +176,18 @@ int scenario_parse(const char *text, size_t len, const char *src, scenario *s, c
     snprintf(s->source, sizeof(s->source), "%s", src);
     root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     if(!root)
-        return failf(err, errlen, "%s:%d:%d: malformed JSON: %s", src, je.line, je.column,
+        return cli_errf(err, errlen, "%s:%d:%d: malformed JSON: %s", src, je.line, je.column,
                      je.text);
     if(!json_is_object(root)) {
         json_decref(root);
-        return failf(err, errlen, "%s: a scenario must be a JSON object", src);
+        return cli_errf(err, errlen, "%s: a scenario must be a JSON object", src);
     }
     json_object_foreach(root, key, val) {
         if(strcmp(key, "name") == 0 || strcmp(key, "description") == 0 ||
            strcmp(key, "assumptions") == 0) {
             char **dst = key[0] == 'n' ? &s->name : key[0] == 'd' ? &s->description : &s->assumptions;
             if(!json_is_string(val)) {
-                rc = failf(err, errlen, "%s: \"%s\" must be a string", src, key);
+                rc = cli_errf(err, errlen, "%s: \"%s\" must be a string", src, key);
                 break;
             }
             *dst = dup_string(val);
@@ -218,12 +197,12 @@ int scenario_parse(const char *text, size_t len, const char *src, scenario *s, c
             json_t *v2;
             size_t i = 0;
             if(!json_is_object(val)) {
-                rc = failf(err, errlen, "%s: \"set\" must be an object of constant: number", src);
+                rc = cli_errf(err, errlen, "%s: \"set\" must be an object of constant: number", src);
                 break;
             }
             s->set = calloc(json_object_size(val) + 1, sizeof(*s->set));
             if(!s->set) {
-                rc = failf(err, errlen, "out of memory");
+                rc = cli_errf(err, errlen, "out of memory");
                 break;
             }
             json_object_foreach(val, k2, v2) {
@@ -251,7 +230,7 @@ int scenario_parse(const char *text, size_t len, const char *src, scenario *s, c
                 break;
         }
         else {
-            rc = failf(err, errlen,
+            rc = cli_errf(err, errlen,
                        "%s: unknown key \"%s\" (expected name, description, assumptions, set, "
                        "jumps, specs)",
                        src, key);
@@ -268,19 +247,18 @@ int scenario_load(const char *name_or_path, scenario *s, char *err, size_t errle
 {
     const struct oc_embedded *e;
     char want[300];
-    FILE *f;
     char *buf;
-    long n;
+    size_t len;
     int rc;
     /* a preset name: the embedded scenarios/NAME.json */
     if(!strchr(name_or_path, '/') && !strstr(name_or_path, ".json")) {
         snprintf(want, sizeof(want), "scenarios/%s.json", name_or_path);
-        for(e = oc_embedded_files; e->name; e++)
-            if(strcmp(e->name, want) == 0) {
-                char src[320];
-                snprintf(src, sizeof(src), "built-in:%s", want);
-                return scenario_parse((const char *)e->data, e->size, src, s, err, errlen);
-            }
+        e = cli_embedded(want);
+        if(e) {
+            char src[320];
+            snprintf(src, sizeof(src), "built-in:%s", want);
+            return scenario_parse((const char *)e->data, e->size, src, s, err, errlen);
+        }
         {
             char names[1024] = "";
             size_t used = 0;
@@ -290,30 +268,13 @@ int scenario_load(const char *name_or_path, scenario *s, char *err, size_t errle
                     used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%.*s",
                                              used ? ", " : "", (int)l, e->name + 10);
                 }
-            return failf(err, errlen, "no scenario '%s' (presets: %s; or give a .json file)",
+            return cli_errf(err, errlen, "no scenario '%s' (presets: %s; or give a .json file)",
                          name_or_path, names[0] ? names : "none");
         }
     }
-    f = fopen(name_or_path, "rb");
-    if(!f)
-        return failf(err, errlen, "%s: cannot open the scenario file", name_or_path);
-    if(fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return failf(err, errlen, "%s: cannot read the scenario file", name_or_path);
-    }
-    if(n > SCENARIO_MAX_BYTES) {
-        fclose(f);
-        return failf(err, errlen, "%s: %ld bytes is more than a scenario file may hold (%d)",
-                     name_or_path, n, SCENARIO_MAX_BYTES);
-    }
-    buf = malloc((size_t)n + 1);
-    if(!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        fclose(f);
-        return failf(err, errlen, "%s: cannot read the scenario file", name_or_path);
-    }
-    fclose(f);
-    rc = scenario_parse(buf, (size_t)n, name_or_path, s, err, errlen);
+    if(cli_read_file(name_or_path, SCENARIO_MAX_BYTES, "scenario file", &buf, &len, err, errlen))
+        return -1;
+    rc = scenario_parse(buf, len, name_or_path, s, err, errlen);
     free(buf);
     return rc;
 }
@@ -326,20 +287,20 @@ static int set_checked(const scenario *s, const oc_model *m, oc_run *r, const ch
     oc_var_info info;
     oc_error oe;
     if(oc_model_find(m, name, &idx, NULL) != OC_OK)
-        return failf(err, errlen, "%s: %s: the model has no constant '%s'", s->source, what,
+        return cli_errf(err, errlen, "%s: %s: the model has no constant '%s'", s->source, what,
                      name);
     oc_model_var_info(m, idx, &info);
     if(!info.is_constant)
-        return failf(err, errlen, "%s: %s: '%s' is not a constant of the model", s->source, what,
+        return cli_errf(err, errlen, "%s: %s: '%s' is not a constant of the model", s->source, what,
                      name);
     if(info.has_range && (value < info.range_min || value > info.range_max))
-        return failf(err, errlen,
+        return cli_errf(err, errlen,
                      "%s: %s: %g is outside the plausible range of '%s', %g to %g %s "
                      "(docs/MODEL.md)",
                      s->source, what, value, info.name, info.range_min, info.range_max,
                      info.units);
     if(oc_run_set_value_at(r, idx, value, &oe) != OC_OK)
-        return failf(err, errlen, "%s: %s: %s", s->source, what, oe.message);
+        return cli_errf(err, errlen, "%s: %s: %s", s->source, what, oe.message);
     return 0;
 }
 
@@ -363,7 +324,7 @@ int scenario_apply(const scenario *s, const oc_model *m, oc_run *r, char *err, s
     if(s->has_method)
         sp.method = s->method;
     if(oc_run_set_specs(r, &sp, &oe) != OC_OK)
-        return failf(err, errlen, "%s: specs: %s", s->source, oe.message);
+        return cli_errf(err, errlen, "%s: specs: %s", s->source, oe.message);
     for(i = 0; i < s->n_set; i++) {
         char what[160];
         snprintf(what, sizeof(what), "set.%.120s", s->set[i].name);
@@ -376,10 +337,10 @@ int scenario_apply(const scenario *s, const oc_model *m, oc_run *r, char *err, s
         size_t idx;
         snprintf(name, sizeof(name), "jump_%zu_factor", i + 1);
         if(oc_model_find(m, name, &idx, NULL) != OC_OK)
-            return failf(err, errlen, "%s: jumps[%zu]: the model has no jump slot %zu (%s)",
+            return cli_errf(err, errlen, "%s: jumps[%zu]: the model has no jump slot %zu (%s)",
                          s->source, i, i + 1, name);
         if(j->year < sp.start || j->year > sp.stop)
-            return failf(err, errlen, "%s: jumps[%zu].year: %g is outside the run, %g to %g",
+            return cli_errf(err, errlen, "%s: jumps[%zu].year: %g is outside the run, %g to %g",
                          s->source, i, j->year, sp.start, sp.stop);
         snprintf(what, sizeof(what), "jumps[%zu].factor", i);
         if(set_checked(s, m, r, what, name, j->factor, err, errlen))
