@@ -28,46 +28,7 @@
 /* NAN is a float constant; the cast keeps -Wdouble-promotion quiet. */
 #define TEST_NAN ((double)NAN)
 
-typedef struct tally {
-    int passed;
-    int failed;
-} tally;
-
-static void check(tally *t, int ok, const char *what, const char *file, int line)
-{
-    if (ok) {
-        t->passed++;
-        return;
-    }
-    t->failed++;
-    fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
-}
-
-static void check_near(tally *t, double got, double want, double tol, const char *what,
-                       const char *file, int line)
-{
-    int ok = fabs(got - want) <= tol;
-
-    if (!ok)
-        fprintf(stderr, "%s:%d: %s = %.17g, want %.17g (tolerance %g)\n", file, line, what, got,
-                want, tol);
-    check(t, ok, what, file, line);
-}
-
-static void check_contains(tally *t, const char *text, const char *part, const char *file, int line)
-{
-    int ok = text && part && strstr(text, part) != NULL;
-
-    if (!ok)
-        fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n", file, line,
-                text ? text : "(null)", part ? part : "(null)");
-    check(t, ok, "message contains the expected text", file, line);
-}
-
-#define CHECK(t, cond) check((t), (cond) != 0, #cond, __FILE__, __LINE__)
-#define CHECK_NEAR(t, got, want, tol)                                                              \
-    check_near((t), (got), (want), (tol), #got, __FILE__, __LINE__)
-#define CHECK_CONTAINS(t, text, part) check_contains((t), (text), (part), __FILE__, __LINE__)
+#include "test_tally.h"
 
 /* A model of k inputs already mapped from the unit cube. */
 typedef double (*model_fn)(const double *x);
