@@ -1769,6 +1769,23 @@ static int gen_arg(compiler *c, int var, const ocY_node *n, uint32_t *slot)
 
 static int gen_into(compiler *c, int var, const ocY_node *n, uint32_t dst);
 
+/* IF c THEN a ELSE b, as syntax or as the IF_THEN_ELSE function: both
+ * branches are evaluated (no side effects) and SELECT picks one. */
+static int gen_select(compiler *c, int var, const ocY_node *n, uint32_t dst)
+{
+    uint32_t x = 0, a = 0, b = 0;
+    int rc = gen_arg(c, var, n->args[0], &x);
+    if(!rc)
+        rc = gen_arg(c, var, n->args[1], &a);
+    if(!rc)
+        rc = gen_arg(c, var, n->args[2], &b);
+    if(!rc)
+        rc = emit(c, OCV_SELECT, dst, x, 0);
+    if(!rc)
+        rc = emit(c, OCV_EXT, 0, a, b);
+    return rc;
+}
+
 static int gen_call(compiler *c, int var, const ocY_node *n, uint32_t dst)
 {
     const ocB_info *bi = ocB_find(n->name);
@@ -1884,15 +1901,7 @@ static int gen_call(compiler *c, int var, const ocY_node *n, uint32_t dst)
             rc = emit(c, OCV_EXT, 0, x, 0);
         break;
     case OCB_IF_THEN_ELSE:
-        rc = gen_arg(c, var, n->args[0], &x);
-        if(!rc)
-            rc = gen_arg(c, var, n->args[1], &a);
-        if(!rc)
-            rc = gen_arg(c, var, n->args[2], &b);
-        if(!rc)
-            rc = emit(c, OCV_SELECT, dst, x, 0);
-        if(!rc)
-            rc = emit(c, OCV_EXT, 0, a, b);
+        rc = gen_select(c, var, n, dst);
         break;
     case OCB_STEP:
         rc = gen_arg(c, var, n->args[0], &a);
@@ -2039,15 +2048,7 @@ static int gen_into(compiler *c, int var, const ocY_node *n, uint32_t dst)
             rc = emit(c, bin_op(n->op), dst, a, b);
         break;
     case OCY_IF:
-        rc = gen_arg(c, var, n->args[0], &x);
-        if(!rc)
-            rc = gen_arg(c, var, n->args[1], &a);
-        if(!rc)
-            rc = gen_arg(c, var, n->args[2], &b);
-        if(!rc)
-            rc = emit(c, OCV_SELECT, dst, x, 0);
-        if(!rc)
-            rc = emit(c, OCV_EXT, 0, a, b);
+        rc = gen_select(c, var, n, dst);
         break;
     case OCY_CALL:
         rc = gen_call(c, var, n, dst);
