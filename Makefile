@@ -8,11 +8,15 @@ OVERCAP_WERROR ?= OFF
 JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE          ?= cmake
 
-.PHONY: all deps build run test test-release test-asan bench asan-build clean format
+.PHONY: all deps deps-test build run test test-release test-asan bench asan-build clean format
 
 all: build
 
 deps:
+	@scripts/install-deps.sh build
+
+# What the tests add: Chromium, Node.js and the browser tests' npm packages.
+deps-test:
 	@scripts/install-deps.sh test
 
 build: deps
@@ -28,7 +32,7 @@ run: build
 # behaviour sanitizer build, so memory errors fail the run.
 test: test-release test-asan
 
-test-release: build
+test-release: deps-test build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 asan-build: deps
@@ -36,7 +40,7 @@ asan-build: deps
 	  -DOVERCAP_SANITIZE=ON -DOVERCAP_WERROR=$(OVERCAP_WERROR) >/dev/null
 	@$(CMAKE) --build $(ASAN_BUILD) -j $(JOBS)
 
-test-asan: asan-build
+test-asan: deps-test asan-build
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build

@@ -99,6 +99,7 @@ int cmd_backtest(int argc, char **argv);
 int cmd_nowcast(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 void help_run(FILE *fp);
 void help_check(FILE *fp);
@@ -109,5 +110,6 @@ void help_backtest(FILE *fp);
 void help_nowcast(FILE *fp);
 void help_plot(FILE *fp);
 void help_report(FILE *fp);
+void help_serve(FILE *fp);
 
 #endif

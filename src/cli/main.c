@@ -31,6 +31,8 @@ static void usage(FILE *fp)
           "            map, or scenarios side by side\n"
           "  report    one self-contained HTML report: verdicts, charts, comparison,\n"
           "            assumptions with sources, the command that reproduces it\n"
+          "  serve     the interactive explorer in a browser, and a JSON API, on\n"
+          "            http://127.0.0.1:8080/\n"
           "  help    show the help of a command: overcap help run\n"
           "\n"
           "options:\n"
@@ -82,6 +84,8 @@ static int cmd_help(int argc, char **argv)
         help_plot(stdout);
     else if(strcmp(argv[1], "report") == 0)
         help_report(stdout);
+    else if(strcmp(argv[1], "serve") == 0)
+        help_serve(stdout);
     else if(strcmp(argv[1], "help") == 0)
         usage(stdout);
     else
@@ -123,6 +127,8 @@ int main(int argc, char **argv)
         return cmd_plot(argc - 1, argv + 1);
     if(strcmp(cmd, "report") == 0)
         return cmd_report(argc - 1, argv + 1);
+    if(strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc - 1, argv + 1);
     if(strcmp(cmd, "mc") == 0 || strcmp(cmd, "sensitivity") == 0) {
         int rc;
         if(mcp_init(&argc, &argv) != 0)

@@ -279,28 +279,27 @@ int scenario_load(const char *name_or_path, scenario *s, char *err, size_t errle
     return rc;
 }
 
-/* Sets one constant, checking it exists, is a constant, and is in range. */
-static int set_checked(const scenario *s, const oc_model *m, oc_run *r, const char *what,
-                       const char *name, double value, char *err, size_t errlen)
+int scenario_set_checked(const char *source, const oc_model *m, oc_run *r, const char *what,
+                         const char *name, double value, char *err, size_t errlen)
 {
     size_t idx;
     oc_var_info info;
     oc_error oe;
     if(oc_model_find(m, name, &idx, NULL) != OC_OK)
-        return cli_errf(err, errlen, "%s: %s: the model has no constant '%s'", s->source, what,
+        return cli_errf(err, errlen, "%s: %s: the model has no constant '%s'", source, what,
                      name);
     oc_model_var_info(m, idx, &info);
     if(!info.is_constant)
-        return cli_errf(err, errlen, "%s: %s: '%s' is not a constant of the model", s->source, what,
+        return cli_errf(err, errlen, "%s: %s: '%s' is not a constant of the model", source, what,
                      name);
     if(info.has_range && (value < info.range_min || value > info.range_max))
         return cli_errf(err, errlen,
                      "%s: %s: %g is outside the plausible range of '%s', %g to %g %s "
                      "(docs/MODEL.md)",
-                     s->source, what, value, info.name, info.range_min, info.range_max,
+                     source, what, value, info.name, info.range_min, info.range_max,
                      info.units);
     if(oc_run_set_value_at(r, idx, value, &oe) != OC_OK)
-        return cli_errf(err, errlen, "%s: %s: %s", s->source, what, oe.message);
+        return cli_errf(err, errlen, "%s: %s: %s", source, what, oe.message);
     return 0;
 }
 
@@ -328,7 +327,7 @@ int scenario_apply(const scenario *s, const oc_model *m, oc_run *r, char *err, s
     for(i = 0; i < s->n_set; i++) {
         char what[160];
         snprintf(what, sizeof(what), "set.%.120s", s->set[i].name);
-        if(set_checked(s, m, r, what, s->set[i].name, s->set[i].value, err, errlen))
+        if(scenario_set_checked(s->source, m, r, what, s->set[i].name, s->set[i].value, err, errlen))
             return -1;
     }
     for(i = 0; i < s->n_jumps; i++) {
@@ -343,15 +342,15 @@ int scenario_apply(const scenario *s, const oc_model *m, oc_run *r, char *err, s
             return cli_errf(err, errlen, "%s: jumps[%zu].year: %g is outside the run, %g to %g",
                          s->source, i, j->year, sp.start, sp.stop);
         snprintf(what, sizeof(what), "jumps[%zu].factor", i);
-        if(set_checked(s, m, r, what, name, j->factor, err, errlen))
+        if(scenario_set_checked(s->source, m, r, what, name, j->factor, err, errlen))
             return -1;
         snprintf(name, sizeof(name), "jump_%zu_year", i + 1);
         snprintf(what, sizeof(what), "jumps[%zu].year", i);
-        if(set_checked(s, m, r, what, name, j->year, err, errlen))
+        if(scenario_set_checked(s->source, m, r, what, name, j->year, err, errlen))
             return -1;
         snprintf(name, sizeof(name), "jump_%zu_adoption_years", i + 1);
         snprintf(what, sizeof(what), "jumps[%zu].adoption_years", i);
-        if(set_checked(s, m, r, what, name, j->adoption_years, err, errlen))
+        if(scenario_set_checked(s->source, m, r, what, name, j->adoption_years, err, errlen))
             return -1;
     }
     return 0;

@@ -47,6 +47,11 @@ int scenario_load(const char *name_or_path, scenario *s, char *err, size_t errle
  * type and range first against the model. Returns 0 or -1 with err. */
 int scenario_apply(const scenario *s, const oc_model *m, oc_run *r, char *err, size_t errlen);
 
+/* Sets one constant of a run, checking that it exists, is a constant and
+ * lies in its <range>. Messages begin "SOURCE: WHAT: ". Returns 0 or -1. */
+int scenario_set_checked(const char *source, const oc_model *m, oc_run *r, const char *what,
+                         const char *name, double value, char *err, size_t errlen);
+
 void scenario_free(scenario *s);
 
 #endif
