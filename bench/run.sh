@@ -266,4 +266,7 @@ printf 'Details (the raw lines, final values): %s\n' "$log"
 # --- Monte Carlo throughput (issue 4) ----------------------------------------
 "$(dirname "$0")/mc.sh" "$build" || echo "bench: the Monte Carlo benchmark failed"
 
+# --- The explorer's slider latency (issue 6) ----------------------------------
+node "$(dirname "$0")/serve.mjs" "$build" || echo "bench: the serve benchmark failed"
+
 exit 0

@@ -145,4 +145,18 @@ expect 0 "help diagnose" -- "$OC" help diagnose
 expect 0 "help compare" -- "$OC" help compare
 expect 0 "help critical" -- "$OC" help critical
 
+# serve: help and option errors (the server itself: tests/browser/api.test.mjs)
+expect 0 "help serve" -- "$OC" help serve
+has "$TMP/out" "/api/run" "help serve lists the API"
+has "$TMP/out" "127.0.0.1" "help serve says where it binds"
+expect 0 "serve --help" -- "$OC" serve --help
+expect 2 "serve --port 70000" -- "$OC" serve --port 70000
+has "$TMP/err" "--port: '70000' is not a whole number from 0 to 65535" "serve names the bad port"
+expect 2 "serve --host bad" -- "$OC" serve --host localhost.example
+has "$TMP/err" "not an IPv4 address" "serve names the bad host"
+expect 2 "serve --jobs 0" -- "$OC" serve --jobs 0
+expect 2 "serve --port without value" -- "$OC" serve --port
+expect 2 "serve unknown option" -- "$OC" serve --frobnicate
+has "$TMP/err" "unknown option '--frobnicate'" "serve names the unknown option"
+
 finish
