@@ -33,6 +33,10 @@ awk -F, 'NR > 1 { want["x1"] = 1/14; want["x2"] = 4/14; want["x3"] = 9/14
 expect 0 "screening" -- "$OC" sensitivity "$DATA/ishigami.json" --model "$DATA/ishigami.xmile" --output linear --screening --base-samples 2000
 first=$(awk '$1 == "1" { print $2 }' "$TMP/out")
 [ "$first" = x3 ] && ok || bad "screening ranks x3 first for the linear model, not '$first'"
+# -o writes the screening table too (it used to be ignored: exit 0, no file)
+expect 0 "screening -o" -- "$OC" sensitivity "$DATA/ishigami.json" --model "$DATA/ishigami.xmile" --output linear --screening --base-samples 500 -o "$TMP/screen.csv"
+has "$TMP/screen.csv" "^input,prcc,prcc_p,spearman,spearman_p$" "screening CSV header"
+has "$TMP/screen.csv" "^x3,0\.9" "screening CSV: x3's PRCC near 1 for the linear model"
 
 # percentile bands of a uniform input are its quantiles
 expect 0 "mc on a model of your own" -- "$OC" mc "$DATA/ishigami.json" --model "$DATA/ishigami.xmile" --samples 10000 -o "$TMP/ishi.json" --csv "$TMP"

@@ -1283,7 +1283,8 @@ void help_sensitivity(FILE *fp)
           "  --base-samples N   N (default 1024; a power of two suits Sobol)\n"
           "  --bootstrap B      bootstrap resamples (default 500)\n"
           "  --screening        rank correlations instead of Sobol indices\n"
-          "  --seed N, --threads N, --lanes N, --model FILE, -o FILE.csv\n",
+          "  -o FILE.csv        the indices (or the rank correlations) as CSV, atomically\n"
+          "  --seed N, --threads N, --lanes N, --model FILE\n",
           fp);
     job_help_options(fp);
 }
@@ -1487,6 +1488,25 @@ int cmd_sensitivity(int argc, char **argv)
             goto done;
         }
         oca_print_screen(stdout, scr, names);
+        if(c.out_json) {
+            cli_out out;
+            rc = cli_out_open(&out, c.out_json);
+            if(!rc) {
+                fputs("input,prcc,prcc_p,spearman,spearman_p\n", out.fp);
+                for(k = 0; k < dims; k++) {
+                    const oca_screen_row *x = &scr->row[k];
+                    const double v[4] = {x->prcc, x->prcc_p, x->spearman, x->spearman_p};
+                    size_t q;
+                    fputs(names[k], out.fp);
+                    for(q = 0; q < 4; q++) {
+                        fputc(',', out.fp);
+                        write_number(out.fp, v[q]);
+                    }
+                    fputc('\n', out.fp);
+                }
+                rc = cli_out_commit(&out);
+            }
+        }
         oca_screen_free(scr);
     }
     else {
@@ -1507,19 +1527,14 @@ int cmd_sensitivity(int argc, char **argv)
                 fputs("input,first,first_lo,first_hi,total,total_lo,total_hi\n", out.fp);
                 for(k = 0; k < dims; k++) {
                     const oca_index *x = &res->index[k];
-                    fprintf(out.fp, "%s", names[k]);
-                    fputc(',', out.fp);
-                    write_number(out.fp, x->first);
-                    fputc(',', out.fp);
-                    write_number(out.fp, x->first_lo);
-                    fputc(',', out.fp);
-                    write_number(out.fp, x->first_hi);
-                    fputc(',', out.fp);
-                    write_number(out.fp, x->total);
-                    fputc(',', out.fp);
-                    write_number(out.fp, x->total_lo);
-                    fputc(',', out.fp);
-                    write_number(out.fp, x->total_hi);
+                    const double v[6] = {x->first, x->first_lo, x->first_hi,
+                                         x->total, x->total_lo, x->total_hi};
+                    size_t q;
+                    fputs(names[k], out.fp);
+                    for(q = 0; q < 6; q++) {
+                        fputc(',', out.fp);
+                        write_number(out.fp, v[q]);
+                    }
                     fputc('\n', out.fp);
                 }
                 rc = cli_out_commit(&out);
