@@ -220,9 +220,58 @@ hasnt "$TMP/evil.html" '<script|<b>' "hostile scenario: markup is escaped"
 has "$TMP/evil.html" "x&lt;script&gt;" "hostile scenario: its name is shown escaped"
 
 # errors: exit codes, nothing written
-expect 2 "report --mc" -- "$OC" report --mc spec.json -o "$TMP/mc.html"
-has "$TMP/err" "not available" "report --mc says Monte Carlo is not available yet"
-if [ -e "$TMP/mc.html" ]; then bad "report --mc wrote a file"; else ok; fi
+# ------------------------------------------------------------------ plot --mc, --tornado
+expect 0 "mc results for plot" -- "$OC" mc --samples 640 --quiet -o "$TMP/mcp.json"
+expect 0 "plot --mc" -- "$OC" plot --mc "$TMP/mcp.json" -o "$TMP/p.svg"
+wellformed "$TMP/p.svg" "plot --mc"
+selfcontained "$TMP/p.svg" "plot --mc"
+has "$TMP/p.svg" "P(bubble by 2040) = " "plot --mc states P(bubble by the end) in its title"
+expect 0 "plot --mc again" -- "$OC" plot --mc "$TMP/mcp.json" -o "$TMP/p2.svg"
+if cmp -s "$TMP/p.svg" "$TMP/p2.svg"; then ok; else bad "plot --mc: the same input gave different bytes"; fi
+expect 0 "plot --mc --band" -- "$OC" plot --mc "$TMP/mcp.json" --band compute_capacity -o "$TMP/fan.svg"
+wellformed "$TMP/fan.svg" "plot --mc --band"
+has "$TMP/fan.svg" "5-95th percentile" "the fan has its bands in the legend"
+expect 2 "plot --band unknown" -- "$OC" plot --mc "$TMP/mcp.json" --band warp -o "$TMP/x.svg"
+has "$TMP/err" "has no such band (it has: compute_capacity" "plot --band lists the bands"
+expect 2 "plot --band without --mc" -- "$OC" plot --band compute_capacity -o "$TMP/x.svg"
+expect 2 "plot --mc and --compare" -- "$OC" plot --mc "$TMP/mcp.json" --compare baseline -o "$TMP/x.svg"
+printf '{"spec": 3}' >"$TMP/notmc.json"
+expect 2 "plot --mc not mc results" -- "$OC" plot --mc "$TMP/notmc.json" -o "$TMP/x.svg"
+has "$TMP/err" "not the results of" "plot --mc says what the file is not"
+expect 3 "plot --mc missing" -- "$OC" plot --mc "$TMP/none.json" -o "$TMP/x.svg"
+if [ -e "$TMP/x.svg" ]; then bad "a failed plot wrote a file"; else ok; fi
+expect 0 "sensitivity for plot" -- "$OC" sensitivity --base-samples 64 --bootstrap 50 -o "$TMP/sens.csv"
+expect 0 "plot --tornado" -- "$OC" plot --tornado "$TMP/sens.csv" -o "$TMP/t.svg"
+wellformed "$TMP/t.svg" "plot --tornado"
+top=$(awk -F, 'NR > 1 && $5 > max { max = $5; name = $1 } END { print name }' "$TMP/sens.csv")
+has "$TMP/t.svg" "$top drives bubble risk most" "the tornado's title names the largest total effect ($top)"
+expect 0 "screening for plot" -- "$OC" sensitivity --screening --base-samples 200 -o "$TMP/scr.csv"
+expect 0 "plot --tornado screening" -- "$OC" plot --tornado "$TMP/scr.csv" -o "$TMP/t2.svg"
+has "$TMP/t2.svg" "partial rank correlation" "the screening tornado says what its bars are"
+printf 'a,b\n1,2\n' >"$TMP/bad.csv"
+expect 2 "plot --tornado bad table" -- "$OC" plot --tornado "$TMP/bad.csv" -o "$TMP/x.svg"
+has "$TMP/err" "not a table of" "plot --tornado names what it expected"
+
+# --mc: a missing spec stops the report before anything is written
+expect 2 "report --mc missing spec" -- "$OC" report --mc "$TMP/nospec.json" -o "$TMP/mc.html"
+has "$TMP/err" "nospec.json" "report --mc names the missing spec"
+if [ -e "$TMP/mc.html" ]; then bad "report --mc with a bad spec wrote a file"; else ok; fi
+expect 2 "report --mc-samples without --mc" -- "$OC" report --mc-samples 10 -o "$TMP/mc.html"
+expect 2 "report --mc-samples 0" -- "$OC" report --mc built-in --mc-samples 0 -o "$TMP/mc.html"
+if [ -e "$TMP/mc.html" ]; then bad "report --mc-samples 0 wrote a file"; else ok; fi
+# the section itself: P(bubble by year), two fans, the jump table, the same
+# numbers as `overcap mc` with the same spec and sample count
+expect 0 "report --mc built-in" -- "$OC" report --scenario baseline --mc built-in --mc-samples 640 -o "$TMP/mc.html"
+wellformed "$TMP/mc.html" "report with --mc"
+selfcontained "$TMP/mc.html" "report with --mc"
+has "$TMP/mc.html" '<section id="monte-carlo">' "report --mc has the Monte Carlo section"
+has "$TMP/mc.html" 'id="mc-p' "report --mc draws P(bubble by year)"
+has "$TMP/mc.html" 'id="mc-fan-capacity' "report --mc draws the capacity fan"
+has "$TMP/mc.html" "P(bubble) by the largest efficiency jump" "report --mc has the jump table"
+expect 0 "mc for comparison" -- "$OC" mc --samples 640 -o "$TMP/mc.json"
+want=$(awk '/^P\(bubble by/ { print; exit }' "$TMP/out" | grep -o '[0-9.]*%' | head -1)
+if [ -n "$want" ] && grep -q "= $want</strong>" "$TMP/mc.html"; then ok; else bad "report --mc gives P(bubble by the end) = $want as overcap mc does"; fi
+no_temporaries "report --mc"
 expect 2 "report unknown scenario" -- "$OC" report --scenario nosuch -o "$TMP/bad.html"
 if [ -e "$TMP/bad.html" ]; then bad "a failed report wrote a file"; else ok; fi
 expect 2 "report unknown option" -- "$OC" report --frobnicate

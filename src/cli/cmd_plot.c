@@ -21,6 +21,7 @@
 
 #include "job.h"
 #include "market.h"
+#include "mc_results.h"
 #include "svg.h"
 
 extern char **environ;
@@ -33,6 +34,8 @@ void help_plot(FILE *fp)
     fputs("usage: overcap plot [MODEL] [OPTIONS] [-o FILE.svg]\n"
           "       overcap plot --critical-grid MAP.csv [-o FILE.svg]\n"
           "       overcap plot --compare S1 S2 ... [--var NAME] [-o FILE.svg]\n"
+          "       overcap plot --mc RESULTS.json [--band VAR] [-o FILE.svg]\n"
+          "       overcap plot --tornado SENSITIVITY.csv [-o FILE.svg]\n"
           "\n"
           "Draws one chart as SVG (the same input gives the same bytes).\n"
           "\n"
@@ -44,6 +47,12 @@ void help_plot(FILE *fp)
           "                  map of the critical jump F* over two parameters (a line\n"
           "                  over one)\n"
           "  --compare       one series (--var, default idle_share) under each scenario\n"
+          "  --mc            the JSON of `overcap mc -o RESULTS.json`: P(bubble by year)\n"
+          "                  with its 95% interval; with --band VAR the percentile fan\n"
+          "                  (5-95, 25-75, median) of one of the spec's band variables\n"
+          "  --tornado       the CSV of `overcap sensitivity -o FILE.csv`: total-effect\n"
+          "                  Sobol indices with their intervals, ranked (or, from\n"
+          "                  --screening, the partial rank correlations)\n"
           "\n"
           "options:\n"
           "  -o FILE         the SVG, written atomically (default: standard output)\n"
@@ -71,7 +80,10 @@ void help_plot(FILE *fp)
           "      --grid demand_price_elasticity=0.6:1.6:5 -o map.csv\n"
           "  overcap plot --critical-grid map.csv -o fstar.svg\n"
           "  overcap plot --compare baseline jump-10x jump-100x --var capex --log \\\n"
-          "      -o capex.svg\n",
+          "      -o capex.svg\n"
+          "  overcap mc --samples 20000 -o mc.json && overcap plot --mc mc.json -o p.svg\n"
+          "  overcap plot --mc mc.json --band compute_capacity -o fan.svg\n"
+          "  overcap sensitivity -o sens.csv && overcap plot --tornado sens.csv -o t.svg\n",
           fp);
 }
 
@@ -244,7 +256,7 @@ static int chart_failed(int code, const char *err)
 
 typedef struct plot_opts {
     job j;
-    const char *out_path, *vars, *var, *title, *grid_csv;
+    const char *out_path, *vars, *var, *title, *grid_csv, *mc_json, *band, *tornado_csv;
     const char **compare;
     size_t n_compare;
     int log, linear, states, no_states, percent, png, width, height, is_compare;
@@ -1146,6 +1158,171 @@ done:
 /* overcap plot                                                        */
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* Saved Monte Carlo and sensitivity results                           */
+/* ------------------------------------------------------------------ */
+
+static void chart_base(const plot_opts *o, ocg_chart *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->title = o->title;
+    c->width = o->width;
+    c->height = o->height;
+}
+
+static int plot_mc(plot_opts *o)
+{
+    mc_results r;
+    ocg_chart base;
+    ocg_svg svg;
+    char err[1024];
+    int rc;
+    if(mcr_load(o->mc_json, &r, err, sizeof(err)) != 0)
+        return cli_fail(errno == ENOENT ? EXIT_IO : EXIT_USAGE, "%s", err);
+    chart_base(o, &base);
+    ocg_svg_init(&svg);
+    if(o->band) {
+        const mcr_band *b = mcr_find_band(&r, o->band);
+        char names[600] = "";
+        size_t k, used = 0;
+        if(!b) {
+            for(k = 0; k < r.n_bands && used + 80 < sizeof(names); k++)
+                used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+                                         k ? ", " : "", r.bands[k].name);
+            mcr_free(&r);
+            return cli_fail(EXIT_USAGE, "--band %s: %s has no such band (it has: %s)", o->band,
+                            o->mc_json, used ? names : "none");
+        }
+        /* capacity and demand span decades: log unless told otherwise */
+        rc = mcr_chart_fan(&r, b, NULL,
+                           o->log || (!o->linear && (strstr(b->name, "capacity") ||
+                                                      strstr(b->name, "demand"))),
+                           &base, &svg, err, sizeof(err));
+    }
+    else
+        rc = mcr_chart_probability(&r, &base, &svg, err, sizeof(err));
+    mcr_free(&r);
+    rc = rc ? chart_failed(rc, err) : write_svg(o->out_path, &svg);
+    ocg_svg_free(&svg);
+    return rc;
+}
+
+/* Reads `overcap sensitivity -o` CSV: header "input,first,...,total,
+ * total_lo,total_hi" (Sobol) or "input,prcc,prcc_p,..." (screening). */
+static int plot_tornado(plot_opts *o)
+{
+    char *text = NULL, *line, *next, err[1024];
+    size_t len, n = 0, cap = 0, lineno = 0;
+    ocg_bar *bars = NULL;
+    char **labels = NULL;
+    int sobol = -1, rc = EXIT_OK;
+    ocg_tornado_chart c;
+    ocg_svg svg;
+    char title[200];
+    if(cli_read_file(o->tornado_csv, 16L << 20, "sensitivity table", &text, &len, err,
+                     sizeof(err)))
+        return cli_fail(EXIT_IO, "%s", err);
+    for(line = text; line && *line; line = next) {
+        char *f[8];
+        int nf;
+        next = strchr(line, '\n');
+        if(next)
+            *next++ = '\0';
+        lineno++;
+        if(*line == '\0' || *line == '\r')
+            continue;
+        line[strcspn(line, "\r")] = '\0';
+        nf = split_fields(line, f, 7);
+        if(sobol < 0) {
+            if(nf == 7 && !strcmp(f[0], "input") && !strcmp(f[4], "total"))
+                sobol = 1;
+            else if(nf == 5 && !strcmp(f[0], "input") && !strcmp(f[1], "prcc"))
+                sobol = 0;
+            else {
+                rc = cli_fail(EXIT_USAGE, "%s:1: not a table of `overcap sensitivity -o` (header "
+                                          "input,first,...,total,total_lo,total_hi or "
+                                          "input,prcc,prcc_p,spearman,spearman_p)",
+                              o->tornado_csv);
+                goto done;
+            }
+            continue;
+        }
+        if(nf != (sobol ? 7 : 5)) {
+            rc = cli_fail(EXIT_USAGE, "%s:%zu: expected %d fields", o->tornado_csv, lineno,
+                          sobol ? 7 : 5);
+            goto done;
+        }
+        if(n == OCG_MAX_BARS) {
+            rc = cli_fail(EXIT_USAGE, "%s: more than %d inputs", o->tornado_csv, OCG_MAX_BARS);
+            goto done;
+        }
+        if(n == cap) {
+            size_t nc = cap ? 2 * cap : 16;
+            ocg_bar *nb = realloc(bars, nc * sizeof(*bars));
+            char **nl = nb ? realloc(labels, nc * sizeof(*labels)) : NULL;
+            if(nb)
+                bars = nb;
+            if(!nb || !nl) {
+                rc = cli_fail(EXIT_MODEL, "out of memory");
+                goto done;
+            }
+            labels = nl;
+            cap = nc;
+        }
+        memset(&bars[n], 0, sizeof(bars[n]));
+        labels[n] = f[0];
+        bars[n].label = f[0];
+        {
+            int k, base = sobol ? 4 : 1;
+            double v[3] = {0, 0, 0};
+            for(k = 0; k < (sobol ? 3 : 1); k++)
+                if(cli_number(f[base + k], &v[k]) != 0 && strcmp(f[base + k], "null") != 0) {
+                    rc = cli_fail(EXIT_USAGE, "%s:%zu: '%s' is not a number", o->tornado_csv,
+                                  lineno, f[base + k]);
+                    goto done;
+                }
+                else if(strcmp(f[base + k], "null") == 0)
+                    v[k] = (double)NAN;
+            bars[n].value = v[0];
+            if(sobol && isfinite(v[1]) && isfinite(v[2])) {
+                bars[n].has_interval = 1;
+                bars[n].lo = v[1];
+                bars[n].hi = v[2];
+            }
+        }
+        n++;
+    }
+    if(sobol < 0 || n == 0) {
+        rc = cli_fail(EXIT_USAGE, "%s: no inputs in the table", o->tornado_csv);
+        goto done;
+    }
+    memset(&c, 0, sizeof(c));
+    chart_base(o, &c.chart);
+    {
+        size_t k, top = 0;
+        for(k = 1; k < n; k++)
+            if(fabs(bars[k].value) > fabs(bars[top].value))
+                top = k;
+        snprintf(title, sizeof(title), "%s drives bubble risk most", bars[top].label);
+    }
+    if(!c.chart.title)
+        c.chart.title = title;
+    c.chart.subtitle = sobol ? "total-effect Sobol indices with 95% bootstrap intervals"
+                             : "partial rank correlation with the outcome";
+    c.chart.x_label = sobol ? "total-effect Sobol index" : "partial rank correlation (PRCC)";
+    c.bars = bars;
+    c.n = n;
+    ocg_svg_init(&svg);
+    rc = ocg_tornado(&c, &svg, err, sizeof(err));
+    rc = rc ? chart_failed(rc, err) : write_svg(o->out_path, &svg);
+    ocg_svg_free(&svg);
+done:
+    free(bars);
+    free(labels);
+    free(text);
+    return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     plot_opts o;
@@ -1196,7 +1373,8 @@ int cmd_plot(int argc, char **argv)
         else if(strcmp(a, "-o") == 0 || strcmp(a, "--vars") == 0 || strcmp(a, "--var") == 0 ||
                 strcmp(a, "--title") == 0 || strcmp(a, "--critical-grid") == 0 ||
                 strcmp(a, "--model") == 0 || strcmp(a, "--width") == 0 ||
-                strcmp(a, "--height") == 0) {
+                strcmp(a, "--height") == 0 || strcmp(a, "--mc") == 0 ||
+                strcmp(a, "--band") == 0 || strcmp(a, "--tornado") == 0) {
             const char *v;
             if(i + 1 >= argc) {
                 rc = cli_fail(EXIT_USAGE, "%s needs a value (try: overcap help plot)", a);
@@ -1215,6 +1393,12 @@ int cmd_plot(int argc, char **argv)
                 o.grid_csv = v;
             else if(strcmp(a, "--model") == 0)
                 o.j.model_path = v;
+            else if(strcmp(a, "--mc") == 0)
+                o.mc_json = v;
+            else if(strcmp(a, "--band") == 0)
+                o.band = v;
+            else if(strcmp(a, "--tornado") == 0)
+                o.tornado_csv = v;
             else if(strcmp(a, "--width") == 0) {
                 rc = parse_size(a, v, &o.width);
                 if(rc)
@@ -1245,9 +1429,19 @@ int cmd_plot(int argc, char **argv)
         rc = cli_fail(EXIT_USAGE, "--states and --no-states exclude each other");
         goto done;
     }
-    if(o.grid_csv && o.is_compare) {
-        rc = cli_fail(EXIT_USAGE, "--critical-grid and --compare draw different charts: "
-                                  "choose one");
+    if(!!o.grid_csv + o.is_compare + !!o.mc_json + !!o.tornado_csv > 1) {
+        rc = cli_fail(EXIT_USAGE, "--critical-grid, --compare, --mc and --tornado draw "
+                                  "different charts: choose one");
+        goto done;
+    }
+    if(o.band && !o.mc_json) {
+        rc = cli_fail(EXIT_USAGE, "--band picks a fan from --mc RESULTS.json");
+        goto done;
+    }
+    if((o.mc_json || o.tornado_csv) && (o.states || o.vars || o.var || o.j.model_path)) {
+        rc = cli_fail(EXIT_USAGE, "--%s draws saved results: --states, --vars, --var and a "
+                                  "model do not apply",
+                      o.mc_json ? "mc" : "tornado");
         goto done;
     }
     if(o.states && (o.grid_csv || o.is_compare)) {
@@ -1281,6 +1475,10 @@ int cmd_plot(int argc, char **argv)
     }
     if(o.grid_csv)
         rc = plot_grid(&o);
+    else if(o.mc_json)
+        rc = plot_mc(&o);
+    else if(o.tornado_csv)
+        rc = plot_tornado(&o);
     else if(o.is_compare)
         rc = plot_compare(&o);
     else

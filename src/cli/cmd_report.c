@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "job.h"
+#include "mc_results.h"
 #include "market.h"
 #include "svg.h"
 
@@ -48,13 +49,18 @@ void help_report(FILE *fp)
           "                     output)\n"
           "  --model FILE       a variant of the built-in model (it must keep the\n"
           "                     variable names the diagnosis reads)\n"
-          "  --mc SPEC          a Monte Carlo section: not available yet (exit 2)\n",
+          "  --mc SPEC          add a Monte Carlo section: SPEC is a spec file or\n"
+          "                     built-in (uncertainty/ai_compute.json); P(bubble by\n"
+          "                     year), percentile fans of capacity and demand, and\n"
+          "                     P(bubble) by the size of the largest jump\n"
+          "  --mc-samples N     futures for --mc (default: the spec's)\n",
           fp);
     fputs("  --set NAME=VALUE, --method, --dt, --start, --stop, --save-step, --seed\n"
           "                     as for overcap run, applied to every scenario\n"
           "\nexamples:\n"
           "  overcap report -o report.html\n"
-          "  overcap report --scenario baseline --scenario jump-100x -o two.html\n",
+          "  overcap report --scenario baseline --scenario jump-100x -o two.html\n"
+          "  overcap report --mc built-in --mc-samples 20000 -o report.html\n",
           fp);
 }
 
@@ -741,27 +747,93 @@ static void put_compare_table(FILE *fp, const scen_run *runs, size_t n, const oc
     fputs("</tbody>\n</table>\n", fp);
 }
 
-/*
- * EXTENSION POINT: Monte Carlo (issue 4).
- *
- * When the Monte Carlo module lands, this function runs it with SPEC and
- * writes a <section id="monte-carlo"> between the comparison and the
- * assumptions, drawn with the chart types that already take plain arrays:
- *   ocg_fan          percentile bands (5-95, 25-75, median) of idle share
- *                    and stranded capital over time
- *   ocg_probability  P(bubble by year) with its sampling interval
- *   ocg_tornado      the sensitivity indices of P(bubble), ranked
- * plus a paragraph with P(bubble by the end year) and the sample size, and
- * SPEC in the reproduce command. Until then it refuses, before anything is
- * written, with exit code 2: a report that silently lacked the section it
- * was asked for would mislead.
- */
-static int monte_carlo_section(const char *spec)
+/* The Monte Carlo section (--mc): P(bubble by year), the fans of capacity
+ * and demand, and P(bubble) by the largest jump a future saw. */
+static int put_monte_carlo(FILE *fp, const mc_results *r, const char *spec)
 {
-    return cli_fail(EXIT_USAGE,
-                    "--mc %s: Monte Carlo is not available in this build yet; nothing written. "
-                    "Run the report without --mc",
-                    spec);
+    static const struct {
+        const char *var, *label;
+    } fans[] = {{"compute_capacity", "compute capacity (H100e, log scale)"},
+                {"compute_demand", "compute demand (H100e, log scale)"}};
+    ocg_chart base;
+    ocg_svg svg;
+    char err[512], cap[400];
+    size_t k;
+    int rc;
+    fputs("<section id=\"monte-carlo\">\n<h2>Monte Carlo: how likely is a bubble?</h2>\n<p>", fp);
+    fprintf(fp,
+            "Over <strong>%llu futures</strong> drawn from <code>", (unsigned long long)r->futures);
+    html(fp, r->spec_source);
+    fprintf(fp,
+            "</code> (%s sampling, seed %llu): uncertain assumptions within their documented "
+            "ranges and efficiency jumps arriving at random. <strong>P(bubble by %.0f) = "
+            "%.1f%%</strong> (95%% interval %.1f%% to %.1f%%).",
+            r->sampling, (unsigned long long)r->seed, r->time[r->n_times - 1],
+            100 * r->p_by[r->n_times - 1], 100 * r->lo_by[r->n_times - 1],
+            100 * r->hi_by[r->n_times - 1]);
+    if(isfinite(r->onset_p50))
+        fprintf(fp, " Where a bubble happens, its onset is %.1f in the median (5-95%%: %.1f to "
+                    "%.1f).",
+                r->onset_p50, r->onset_p5, r->onset_p95);
+    if(r->failed || r->undiagnosed)
+        fprintf(fp, " %llu futures failed to run and %llu could not be diagnosed (capacity fell "
+                    "to zero); they count as no bubble.",
+                (unsigned long long)r->failed, (unsigned long long)r->undiagnosed);
+    if(r->partial)
+        fputs(" <strong>These results are partial: the run was interrupted.</strong>", fp);
+    fputs("</p>\n", fp);
+    memset(&base, 0, sizeof(base));
+    base.inline_html = 1;
+    base.id = "mc-p";
+    ocg_svg_init(&svg);
+    rc = mcr_chart_probability(r, &base, &svg, err, sizeof(err));
+    rc = put_figure(fp, rc, &svg, err, "The share of futures with a bubble that began by each "
+                                       "year, with its 95% sampling interval.");
+    ocg_svg_free(&svg);
+    if(rc)
+        return rc;
+    for(k = 0; k < sizeof(fans) / sizeof(fans[0]); k++) {
+        const mcr_band *b = mcr_find_band(r, fans[k].var);
+        if(!b)
+            continue;
+        snprintf(cap, sizeof(cap), "%s: the median future, and the bands that hold the middle "
+                                   "50%% and 90%% of futures each year.",
+                 fans[k].var);
+        base.id = k ? "mc-fan-demand" : "mc-fan-capacity";
+        ocg_svg_init(&svg);
+        rc = mcr_chart_fan(r, b, fans[k].label, 1, &base, &svg, err, sizeof(err));
+        rc = put_figure(fp, rc, &svg, err, cap);
+        ocg_svg_free(&svg);
+        if(rc)
+            return rc;
+    }
+    if(r->n_classes) {
+        fputs("<table>\n<caption>P(bubble) by the largest efficiency jump a future saw"
+              "</caption>\n<thead><tr><th>largest jump</th><th>futures</th><th>bubbles</th>"
+              "<th>P(bubble)</th><th>95% interval</th></tr></thead>\n<tbody>\n",
+              fp);
+        for(k = 0; k < r->n_classes; k++) {
+            const mcr_class *c = &r->classes[k];
+            fputs("<tr><td>", fp);
+            html(fp, c->name);
+            fprintf(fp, "</td><td>%llu</td><td>%llu</td>", (unsigned long long)c->futures,
+                    (unsigned long long)c->bubbles);
+            if(c->futures)
+                fprintf(fp, "<td>%.1f%%</td><td>%.1f%% to %.1f%%</td></tr>\n", 100 * c->p,
+                        100 * c->lo, 100 * c->hi);
+            else
+                fputs("<td>-</td><td>-</td></tr>\n", fp);
+        }
+        fputs("</tbody>\n</table>\n", fp);
+    }
+    fputs("<p>All results as JSON and CSV: <code>overcap mc ", fp);
+    shell_word(fp, spec);
+    fputs(" -o mc.json --csv DIR</code>; which assumptions drive the risk: <code>overcap "
+          "sensitivity ",
+          fp);
+    shell_word(fp, spec);
+    fputs("</code>.</p>\n</section>\n", fp);
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -769,7 +841,7 @@ static int monte_carlo_section(const char *spec)
 /* ------------------------------------------------------------------ */
 
 static int write_report(FILE *fp, const oc_model *m, const scen_run *runs, size_t n, const job *j,
-                        int argc, char **argv)
+                        const mc_results *mcr, const char *mc_spec, int argc, char **argv)
 {
     ocd_params p;
     oc_specs sp;
@@ -813,7 +885,11 @@ static int write_report(FILE *fp, const oc_model *m, const scen_run *runs, size_
             100 * p.idle_threshold, p.min_bubble_duration, p.min_bubble_duration == 1 ? "" : "s");
     fputs("<nav aria-label=\"sections\"><ul>\n<li><a href=\"#brief\">In brief</a></li>\n"
           "<li><a href=\"#verdicts\">Verdicts</a></li>\n<li><a href=\"#compare\">Side by "
-          "side</a></li>\n<li><a href=\"#assumptions\">Assumptions and sources</a></li>\n"
+          "side</a></li>\n",
+          fp);
+    if(mcr)
+        fputs("<li><a href=\"#monte-carlo\">Monte Carlo</a></li>\n", fp);
+    fputs("<li><a href=\"#assumptions\">Assumptions and sources</a></li>\n"
           "<li><a href=\"#reproduce\">Reproduce</a></li>\n</ul></nav>\n</header>\n<main>\n",
           fp);
 
@@ -877,7 +953,11 @@ static int write_report(FILE *fp, const oc_model *m, const scen_run *runs, size_
                 OCG_MAX_SERIES);
     fputs("</section>\n", fp);
 
-    /* (the Monte Carlo section goes here: see monte_carlo_section) */
+    if(mcr) {
+        rc = put_monte_carlo(fp, mcr, mc_spec);
+        if(rc)
+            return rc;
+    }
 
     /* assumptions */
     fputs("<section id=\"assumptions\">\n<h2>Assumptions and sources</h2>\n", fp);
@@ -931,7 +1011,9 @@ int cmd_report(int argc, char **argv)
     job j;
     oc_model *m = NULL;
     oc_error oe;
-    const char **names = NULL, *out_path = NULL, *mc = NULL;
+    const char **names = NULL, *out_path = NULL, *mc = NULL, *mc_samples = NULL;
+    mc_results mcr;
+    int have_mcr = 0;
     scen_run *runs = NULL;
     size_t n = 0, k;
     cli_out out;
@@ -954,7 +1036,7 @@ int cmd_report(int argc, char **argv)
             goto done;
         }
         if(strcmp(a, "--scenario") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--model") == 0 ||
-           strcmp(a, "--mc") == 0) {
+           strcmp(a, "--mc") == 0 || strcmp(a, "--mc-samples") == 0) {
             if(i + 1 >= argc) {
                 rc = cli_fail(EXIT_USAGE, "%s needs a value (try: overcap help report)", a);
                 goto done;
@@ -965,6 +1047,8 @@ int cmd_report(int argc, char **argv)
                 out_path = argv[++i];
             else if(strcmp(a, "--model") == 0)
                 j.model_path = argv[++i];
+            else if(strcmp(a, "--mc-samples") == 0)
+                mc_samples = argv[++i];
             else
                 mc = argv[++i];
             continue;
@@ -979,8 +1063,9 @@ int cmd_report(int argc, char **argv)
         rc = cli_fail(EXIT_USAGE, "unknown argument '%s' (try: overcap help report)", a);
         goto done;
     }
-    if(mc) {
-        rc = monte_carlo_section(mc);
+    memset(&mcr, 0, sizeof(mcr));
+    if(mc_samples && !mc) {
+        rc = cli_fail(EXIT_USAGE, "--mc-samples needs --mc SPEC");
         goto done;
     }
     if(n == 0)
@@ -1034,11 +1119,24 @@ int cmd_report(int argc, char **argv)
         if(rc)
             goto done;
     }
+    if(mc) {
+        /* the spec as `overcap mc SPEC` runs it (its own base scenario);
+         * errors stop the report before anything is written */
+        if(j.model_path && strcmp(mc, "built-in") == 0) {
+            rc = cli_fail(EXIT_USAGE, "--mc built-in is for the built-in model; with --model "
+                                      "give a spec file that names the model");
+            goto done;
+        }
+        rc = mcr_run(mc, NULL, mc_samples, &mcr);
+        if(rc)
+            goto done;
+        have_mcr = 1;
+    }
     rc = cli_out_open(&out, out_path);
     if(rc)
         goto done;
     out_open = 1;
-    rc = write_report(out.fp, m, runs, n, &j, argc, argv);
+    rc = write_report(out.fp, m, runs, n, &j, have_mcr ? &mcr : NULL, mc, argc, argv);
     if(rc)
         goto done;
     out_open = 0;
@@ -1051,6 +1149,8 @@ done:
             scen_free(&runs[k]);
     free(runs);
     free(names);
+    if(have_mcr)
+        mcr_free(&mcr);
     oc_model_free(m);
     job_free(&j);
     return rc;

@@ -17,7 +17,7 @@ if (!binary) {
 }
 const dir = mkdtempSync(join(tmpdir(), 'overcap-report-'));
 const file = join(dir, 'report.html');
-execFileSync(binary, ['report', '-o', file]);
+execFileSync(binary, ['report', '--mc', 'built-in', '--mc-samples', '2000', '-o', file]);
 const browser = await launchChromium();
 try {
   const page = await browser.context.newPage();
@@ -37,7 +37,7 @@ try {
     paths: document.querySelectorAll('figure svg path, figure svg polyline').length,
     text: document.body.innerText,
   }));
-  check(info.figures >= 3, `the report has ${info.figures} charts`);
+  check(info.figures >= 12, `the report has ${info.figures} charts`);
   check(info.drawn && info.paths > 10, `every chart is laid out and drawn (${info.paths} paths)`);
   check(/bubble/i.test(info.text) && info.text.includes('overcap report'), 'the verdicts and the command to reproduce are on the page');
   check(requests.length === 0, `no request leaves the file (${requests.join(', ') || 'none'})`);
