@@ -1,12 +1,14 @@
 #!/bin/sh
-# backtest.sh OVERCAP DATA_DIR - `overcap backtest` and `overcap nowcast` on
+# backtest.sh OVERCAP DATA_DIR TEST_SVG - `overcap backtest` and `overcap nowcast` on
 # the command line: presets, verdicts and their numbers, gaps, malformed
 # CSVs with their exit codes and messages, the size limit, the nowcast's
-# states and critical jump. DATA_DIR is tests/data/backtest. Prints
+# states and critical jump, the --svg panel (TEST_SVG --wellformed checks
+# it). DATA_DIR is tests/data/backtest. Prints
 # "N passed, N failed" last.
 set -u
 OC=$1
 DATA=$2
+CHK=$3
 . "$(dirname "$0")/lib.sh"
 
 # help
@@ -32,6 +34,17 @@ has "$TMP/out" "^     1848 filled        12075      3700\*" "railway: 1848 is fi
 has "$TMP/out" "^     1847 observed      11702       3451" "railway: 1847 observed"
 has "$TMP/out" "2.4 years later" "railway: lag to the share peak"
 has "$TMP/out" "5 filled: 1845 (demand)" "railway: filled years listed"
+# the panel: observed and interpolated points apart, the known dates, the takeaway
+expect 0 "railway-mania --svg" -- "$OC" backtest railway-mania --svg "$TMP/rail.svg"
+if "$CHK" --wellformed "$TMP/rail.svg" >"$TMP/wf" 2>&1; then ok; else bad "railway panel not well-formed: $(head -c 300 "$TMP/wf")"; fi
+has_fixed "$TMP/rail.svg" "bubble flagged from 1848, 2.4 years after railway share index peak" "railway panel: the title states the finding"
+has_fixed "$TMP/rail.svg" ">filled in (interpolated)<" "railway panel: interpolated points in the legend"
+has_fixed "$TMP/rail.svg" "traffic_route_miles (route miles of traffic at 1844 density)" "railway panel: demand's unit in the legend"
+has_fixed "$TMP/rail.svg" ">railway share index peak (9 Aug 1845)<" "railway panel: the known date is drawn"
+if ls "$TMP" | grep -q '\.tmp'; then bad "backtest --svg left a temporary file"; else ok; fi
+expect 3 "--svg into a missing folder" -- "$OC" backtest railway-mania --svg "$TMP/no/such/dir/x.svg"
+expect 0 "telecom --svg" -- "$OC" backtest telecom --svg "$TMP/tel.svg"
+has_fixed "$TMP/tel.svg" "bubble flagged from 2001, 0.8 years after NASDAQ peak" "telecom panel: the title states the finding"
 expect 0 "telecom" -- "$OC" backtest telecom
 has "$TMP/out" "^verdict: bubble from 2001.0" "telecom: flagged 2001 (within 1999-2003)"
 has "$TMP/out" "97% of capacity" "telecom: idle share cited"

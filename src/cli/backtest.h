@@ -125,6 +125,10 @@ double bt_first_flag(const bt_data *d);
  * the per-year table, the known dates with lead or lag, assumptions. */
 int bt_print(FILE *fp, const bt_spec *s, const bt_data *d);
 
+/* The back-test panel as SVG (backtest_chart.c), written atomically to path
+ * ("-": standard output). Returns 0 or an exit code after printing why. */
+int bt_write_svg(const bt_spec *s, const bt_data *d, const char *path);
+
 /* ---- nowcast ---- */
 
 /* The year the nowcast calls "now" by default (late November 2026, when

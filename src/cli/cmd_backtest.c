@@ -1002,6 +1002,10 @@ void help_backtest(FILE *fp)
           "  --min-observations N      fewer observed years give \"insufficient data\" (3)\n"
           "output:\n"
           "  --table FILE              the per-year table as CSV, atomically\n"
+          "  --svg FILE                the back-test panel as SVG: capacity and demand,\n"
+          "                            observed years as filled dots, interpolated ones\n"
+          "                            hollow, the diagnosis states shaded, the known\n"
+          "                            dates as lines\n"
           "\n"
           "Exit codes: 0 ok (a verdict, or \"insufficient data\"), 1 malformed data\n"
           "(a non-numeric cell, repeated or unsorted years, an empty file), 2 usage\n"
@@ -1057,7 +1061,7 @@ int cmd_backtest(int argc, char **argv)
     bt_spec s;
     bt_data d;
     event_labels labels;
-    const char *target = NULL, *table_path = NULL;
+    const char *target = NULL, *table_path = NULL, *svg_path = NULL;
     const char *map[12][2];
     bt_event events[BT_MAX_EVENTS];
     size_t n_map = 0, n_events = 0, k;
@@ -1082,7 +1086,7 @@ int cmd_backtest(int argc, char **argv)
         static const char *const other_opts[] = {
             "--show", "--life", "--interpolate", "--event", "--idle-threshold",
             "--shortage-utilization", "--min-duration", "--growth-window", "--min-observations",
-            "--table"};
+            "--table", "--svg"};
         int is_map = 0, known = 0;
         if(strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             help_backtest(stdout);
@@ -1178,6 +1182,10 @@ int cmd_backtest(int argc, char **argv)
         }
         else if(strcmp(a, "--table") == 0) {
             table_path = v;
+            i++;
+        }
+        else if(strcmp(a, "--svg") == 0) {
+            svg_path = v;
             i++;
         }
         else if(target)
@@ -1281,6 +1289,8 @@ int cmd_backtest(int argc, char **argv)
                 rc = cli_out_commit(&out);
         }
     }
+    if(!rc && svg_path)
+        rc = bt_write_svg(&s, &d, svg_path);
 done:
     bt_data_free(&d);
     return rc;

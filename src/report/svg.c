@@ -1371,7 +1371,7 @@ static void draw_refs(const xy_plot *p, const ocg_ref *r, size_t n)
 {
     const frame *f = p->f;
     writer *w = f->w;
-    size_t k;
+    size_t k, n_vertical = 0;
     for(k = 0; k < n; k++) {
         double v = r[k].value, c;
         if(!isfinite(v))
@@ -1384,9 +1384,16 @@ static void draw_refs(const xy_plot *p, const ocg_ref *r, size_t n)
                  "<line x1=\"%f\" y1=\"%f\" x2=\"%f\" y2=\"%f\" stroke=\"#333333\" "
                  "stroke-width=\"1\" stroke-dasharray=\"4 3\"/>\n",
                  c, f->plot_top, c, f->bottom);
-            if(r[k].label)
-                emit(w, "<text x=\"%f\" y=\"%f\" font-size=\"10\" fill=\"#333333\">%x</text>\n",
-                     c + 3, f->plot_top + 24, r[k].label);
+            /* labels one under another, so neighbouring dates stay legible;
+             * in the right part of the plot they run leftwards */
+            if(r[k].label) {
+                int right = c > f->left + 0.6 * (f->right - f->left);
+                emit(w,
+                     "<text x=\"%f\" y=\"%f\" font-size=\"10\" fill=\"#333333\"%s>%x</text>\n",
+                     right ? c - 3 : c + 3, f->plot_top + 24 + 12 * (double)(n_vertical % 4),
+                     right ? " text-anchor=\"end\"" : "", r[k].label);
+            }
+            n_vertical++;
         }
         else {
             if(p->ys.log && !(v > 0))

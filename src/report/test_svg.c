@@ -470,6 +470,7 @@ static void test_backtest(void)
     int st[13], k;
     ocg_band bands[13];
     ocg_series s[2];
+    ocg_ref refs[3];
     ocg_line_chart c;
     ocg_svg out;
     char err[200];
@@ -504,10 +505,26 @@ static void test_backtest(void)
     c.bands = bands;
     c.n_bands = ocg_bands_from_steps(years, st, 13, bands, 13);
     c.log_y = 1;
+    /* known dates: two a year apart (labels stacked), one in the right part
+     * of the plot (label runs leftwards) */
+    memset(refs, 0, sizeof(refs));
+    refs[0].vertical = refs[1].vertical = refs[2].vertical = 1;
+    refs[0].value = 1845.6;
+    refs[0].label = "share index peak";
+    refs[1].value = 1846.6;
+    refs[1].label = "collapse";
+    refs[2].value = 1850;
+    refs[2].label = "a date on the right";
+    c.refs = refs;
+    c.n_refs = 3;
     ocg_svg_init(&out);
     rc = ocg_lines(&c, &out, err, sizeof(err));
     CHECK(rc == OCG_OK, "back-test: %s", err);
     check_golden(&out, "backtest");
+    CHECK(strstr(out.data, "text-anchor=\"end\" fill=\"#333333\"") == NULL &&
+              strstr(out.data, "font-size=\"10\" fill=\"#333333\" text-anchor=\"end\">a date on "
+                               "the right<"),
+          "a date label in the right part of the plot runs leftwards");
     CHECK(strstr(out.data, ">observed<") && strstr(out.data, ">filled in (interpolated)<"),
           "observed and filled-in points in the legend");
     CHECK(count(out.data, "fill=\"#ffffff\"/>") >= 8, "hollow dots for filled-in points");
