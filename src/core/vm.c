@@ -215,7 +215,7 @@ static double pulse(double t, double dt, double mag, double first, double interv
     X(EXT, 0, (void)0; /* always consumed by its owner */)
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(OC_NO_CLONES)
-#define OCV_CLONES __attribute__((target_clones("avx2", "default")))
+#define OCV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define OCV_CLONES
 #endif
@@ -293,9 +293,10 @@ static void exec_one(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 #endif
 
 /* Many lanes: dispatch is paid once per instruction for every lane, so the
- * plain switch is enough. Compiled twice, for AVX2 (4 lanes per vector) and
- * for the baseline (2), and chosen when the program loads; both give the
- * same bits (the same IEEE operations, no fused multiply-add). */
+ * plain switch is enough. Compiled three times, for AVX-512 (8 lanes per
+ * vector), AVX2 (4) and the baseline (2), and chosen when the program
+ * loads; all give the same bits (the same IEEE operations; ISO C mode keeps
+ * gcc from fusing a multiply and an add even where the target has FMA). */
 OCV_CLONES
 static void exec_many(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 {
