@@ -295,8 +295,8 @@ static void exec_one(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 /* Many lanes: dispatch is paid once per instruction for every lane, so the
  * plain switch is enough. Compiled three times, for AVX-512 (8 lanes per
  * vector), AVX2 (4) and the baseline (2), and chosen when the program
- * loads; all give the same bits (the same IEEE operations; ISO C mode keeps
- * gcc from fusing a multiply and an add even where the target has FMA). */
+ * loads; all give the same bits (the same IEEE operations; the build passes
+ * -ffp-contract=off, so no multiply and add is fused where the target has FMA). */
 OCV_CLONES
 static void exec_many(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 {
