@@ -403,6 +403,7 @@ typedef struct ocV_delaybuf {
     double *hist; /* ring: hist[(k % cap) * lanes + lane] is step k's input */
     size_t cap;   /* ring size, in steps */
     size_t count; /* steps recorded so far (the same for every lane) */
+    size_t head;  /* (count - 1) % cap: where the newest record is, once count > 0 */
 } ocV_delaybuf;
 
 /* Per-run state the evaluator needs beyond the program. A run evaluates

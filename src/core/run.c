@@ -55,6 +55,7 @@ struct oc_run {
     int *lane_status;                /* OC_OK or OC_ENUMERIC, per lane */
     double *lane_time;               /* when a lane failed */
     ocV_delaybuf *dbufs;
+    double *dzero; /* one record of zeros per lane: every ring until sized */
     double *dhist;
     size_t cap_dhist;
     ocV_ctx ctx;
@@ -239,13 +240,14 @@ int oc_run_create_lanes(const oc_model *m, size_t lanes, oc_run **out, oc_error 
     r->lane_status = ocM_calloc(lanes, sizeof(int));
     r->lane_time = ocM_calloc(lanes, sizeof(double));
     r->dbufs = ocM_calloc(m->n_delays + 1, sizeof(*r->dbufs));
+    r->dzero = ocM_calloc(lanes, sizeof(double));
     r->s0 = ocM_calloc(ns, sizeof(double));
     r->k1 = ocM_calloc(ns, sizeof(double));
     r->k2 = ocM_calloc(ns, sizeof(double));
     r->k3 = ocM_calloc(ns, sizeof(double));
     r->k4 = ocM_calloc(ns, sizeof(double));
     if(!r->seeds || !r->v || !r->ovr || !r->has_ovr || !r->any_ovr || !r->eff || !r->pending ||
-       !r->acc || !r->lane_status || !r->lane_time || !r->dbufs || !r->s0 || !r->k1 || !r->k2 ||
+       !r->acc || !r->lane_status || !r->lane_time || !r->dbufs || !r->dzero || !r->s0 || !r->k1 || !r->k2 ||
        !r->k3 || !r->k4) {
         oc_run_free(r);
         return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory");
@@ -292,6 +294,7 @@ void oc_run_free(oc_run *r)
     ocM_free(r->lane_time);
     ocM_free(r->dbufs);
     ocM_free(r->dhist);
+    ocM_free(r->dzero);
     ocM_free(r);
 }
 
@@ -755,7 +758,7 @@ static size_t check_lanes(oc_run *r, double t)
     return r->lanes == 1 ? check_lanes_l(r, t, 1) : check_lanes_l(r, t, r->lanes);
 }
 
-static int prepare_delays(oc_run *r, size_t steps)
+static int prepare_delays(oc_run *r, size_t steps, oc_error *err)
 {
     const oc_model *m = r->m;
     const size_t L = r->lanes;
@@ -777,15 +780,15 @@ static int prepare_delays(oc_run *r, size_t steps)
                 cap = (size_t)ceil(most) + 3;
         }
         r->dbufs[i].cap = cap;
-        r->dbufs[i].count = 0;
+        r->dbufs[i].count = r->dbufs[i].head = 0;
         total += cap;
     }
     if(total > (size_t)-1 / sizeof(double) / L)
-        return OC_ENOMEM;
+        return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory for delay history");
     if(total * L > r->cap_dhist) {
         double *h = ocM_realloc(r->dhist, total * L * sizeof(double));
         if(!h)
-            return OC_ENOMEM;
+            return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory for delay history");
         r->dhist = h;
         r->cap_dhist = total * L;
     }
@@ -864,15 +867,18 @@ int oc_run_simulate(oc_run *r, oc_error *err)
     r->ctx.delaybufs = r->dbufs;
     r->ctx.seeds = r->seeds;
     r->ctx.step = 0;
-    for(i = 0; i < m->n_delays; i++)
-        r->dbufs[i].count = 0;
+    for(i = 0; i < m->n_delays; i++) { /* empty; the initial pass reads no history */
+        r->dbufs[i].hist = r->dzero;
+        r->dbufs[i].cap = 1;
+        r->dbufs[i].count = r->dbufs[i].head = 0;
+    }
 
     initial_pass(r);
     if(check_lanes(r, r->specs.start) && L == 1)
         return numeric_error(r, r->specs.start, err);
-    rc = prepare_delays(r, steps);
+    rc = prepare_delays(r, steps, err);
     if(rc)
-        return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory for delay history");
+        return rc;
 
     for(n = 0;; n++) {
         double t = r->specs.start + (double)n * r->specs.dt;
@@ -890,8 +896,8 @@ int oc_run_simulate(oc_run *r, oc_error *err)
         }
         for(i = 0; i < m->n_delays; i++) {
             ocV_delaybuf *b = &r->dbufs[i];
-            memcpy(b->hist + (b->count % b->cap) * L, v + (size_t)m->delays[i].input * L,
-                   L * sizeof(double));
+            b->head = b->count == 0 || b->head + 1 == b->cap ? 0 : b->head + 1;
+            memcpy(b->hist + b->head * L, v + (size_t)m->delays[i].input * L, L * sizeof(double));
             b->count++;
         }
         for(i = 0; i < m->n_prev; i++)

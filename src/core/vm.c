@@ -12,11 +12,13 @@
  * A run may evaluate many scenarios ("lanes") at once: each slot then holds
  * one value per lane, and each instruction becomes a loop over the lanes,
  * which the compiler vectorizes; dispatch is paid once per instruction, not
- * once per scenario. Every operation is written once, in OCV_OPS, in terms
- * of V(slot) - the slot's value in the current lane - and instantiated for
- * one lane (the ordinary run) and for many (Monte Carlo batches).
+ * once per scenario. Every operation is written once, in OCV_OPS or
+ * OCV_GATHER_OPS, in terms of V(slot) - the slot's value in the current
+ * lane - and instantiated for one lane (the ordinary run) and for many
+ * (Monte Carlo batches).
  */
 #include <math.h>
+#include <stdint.h>
 
 #include "fmath.h"
 #include "oc_int.h"
@@ -69,36 +71,47 @@ double ocV_lookup(const ocV_table *t, double x)
 /* The recorded input delay_steps steps before now, for one lane,
  * interpolating between recorded steps; before the first record, or before
  * the history reaches back far enough, the initial value. now_steps is the
- * current time in steps since the start (fractional in RK4 stages). */
+ * current time in steps since the start (fractional in RK4 stages).
+ * Selects only, no branch and no integer division, so that the loop over
+ * lanes vectorizes (with gathers): lanes differ in their delays. Positions
+ * count back from the newest record, in 32 bits: a ring holds at most
+ * OC_MAX_STEPS + 1 records. Before the first record, hist is a row of zeros
+ * (cap 1), so every read stays in bounds. */
+_Static_assert(OC_MAX_STEPS < INT32_MAX, "delay ring positions are 32-bit");
 #if defined(__GNUC__)
 __attribute__((always_inline))
 #endif
 static inline double delay_value(const ocV_delaybuf *b, size_t lane, size_t lanes,
                                  double now_steps, double delay_steps, double init)
 {
-    double x = now_steps - delay_steps, r, f, y0, y1;
-    size_t i0, oldest;
-    if(b->count == 0 || x < -1e-9 || x != x)
-        return init;
-    if(x > (double)(b->count - 1))
-        x = (double)(b->count - 1); /* a delay shorter than one step */
+    const double last = (double)b->count - 1.0, oldest_back = (double)b->cap - 1.0;
+    const int32_t cap = (int32_t)b->cap, head = (int32_t)b->head;
+    double x = now_steps - delay_steps, r, whole, f, back_steps, y0, y1;
+    int32_t back, pos, next;
+    int before = (b->count == 0) | (x < -1e-9) | (x != x); /* the initial value */
+    x = x > last ? last : x;                                /* a delay shorter than one step */
     r = floor(x + 0.5);
-    if(fabs(x - r) < 1e-9)
-        x = r;
-    if(x < 0.0)
-        x = 0.0;
-    i0 = (size_t)floor(x);
-    f = x - (double)i0;
-    oldest = b->count > b->cap ? b->count - b->cap : 0;
-    if(i0 < oldest) {
-        i0 = oldest;
-        f = 0.0;
-    }
-    y0 = b->hist[(i0 % b->cap) * lanes + lane];
-    if(f == 0.0 || i0 + 1 >= b->count)
-        return y0;
-    y1 = b->hist[((i0 + 1) % b->cap) * lanes + lane];
-    return y0 + f * (y1 - y0);
+    x = fabs(x - r) < 1e-9 ? r : x;
+    x = x < 0.0 ? 0.0 : x;
+    x = before ? 0.0 : x;
+    whole = floor(x);
+    f = x - whole;
+    /* the step wanted is back_steps records behind the newest; further back
+     * than the ring reaches, the oldest record it holds */
+    back_steps = last - whole;
+    f = back_steps > oldest_back ? 0.0 : f;
+    back_steps = back_steps > oldest_back ? oldest_back : back_steps;
+    back_steps = before ? 0.0 : back_steps;
+    back = (int32_t)back_steps;
+    pos = head - back;
+    pos = pos < 0 ? pos + cap : pos;
+    next = pos + 1 == cap ? 0 : pos + 1;
+    next = back == 0 ? pos : next; /* the newest has no successor (and f is 0) */
+    y0 = b->hist[(size_t)pos * lanes + lane];
+    y1 = b->hist[(size_t)next * lanes + lane];
+    y1 = y0 + f * (y1 - y0);
+    y0 = f == 0.0 ? y0 : y1;
+    return before ? init : y0;
 }
 
 /* One draw of a random function for one lane. Its arguments are slots. */
@@ -206,13 +219,19 @@ static double pulse(double t, double dt, double mag, double first, double interv
       V(ip->d) = t > start ? slope * (until - start) : 0.0;)                                       \
     X(LOOKUP, 0, V(ip->d) = ocV_lookup(&ctx->tables[ip->b], V(ip->a));)                            \
     X(RANDOM, 0, V(ip->d) = draw(&ctx->randoms[ip->b], v, L, NL, ctx->seeds[L], ctx->step);)       \
-    X(DELAY, 1, double dt = V(OCV_SLOT_DT);                                                        \
-      double now = (V(OCV_SLOT_TIME) - V(OCV_SLOT_START)) / dt;                                    \
-      V(ip->d) = delay_value(&ctx->delaybufs[ip->b], L, NL, now, V(ip->a) / dt, V(ip[1].a));)      \
     X(SUBDIV, 1, V(ip->d) = (V(ip->a) - V(ip->b)) / V(ip[1].a);)                                   \
     X(MULADD, 1, V(ip->d) = V(ip->a) * V(ip->b) + V(ip[1].a);)                                     \
     X(ADDK, 0, (void)0;)                                                                           \
     X(EXT, 0, (void)0; /* always consumed by its owner */)
+
+/* Operations that read at addresses that differ between lanes (gathers).
+ * Their bodies write the result through OUT(slot): in the many-lane loop
+ * that is a buffer copied to the slot afterwards, so the compiler sees that
+ * the gathered reads cannot depend on the loop's writes, and vectorizes. */
+#define OCV_GATHER_OPS(X)                                                                          \
+    X(DELAY, 1, double dt = V(OCV_SLOT_DT);                                                        \
+      double now = (V(OCV_SLOT_TIME) - V(OCV_SLOT_START)) / dt;                                    \
+      OUT(ip->d) = delay_value(&ctx->delaybufs[ip->b], L, NL, now, V(ip->a) / dt, V(ip[1].a));)
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(OC_NO_CLONES)
 #define OCV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -238,6 +257,19 @@ static double pulse(double t, double dt, double mag, double first, double interv
         }                                                                                          \
     }                                                                                              \
     ip += 1 + (ext);
+/* Many lanes, for OCV_GATHER_OPS: OUT(s) is the lane's entry in a buffer,
+ * copied to slot d once every lane is done. */
+#define OCV_MANY_GATHER(name, ext, ...)                                                            \
+    {                                                                                              \
+        double out[OC_MAX_LANES];                                                                  \
+        size_t L;                                                                                  \
+        for(L = 0; L < NL; L++) {                                                                  \
+            __VA_ARGS__                                                                            \
+        }                                                                                          \
+        for(L = 0; L < NL; L++)                                                                    \
+            V(ip->d) = out[L];                                                                     \
+    }                                                                                              \
+    ip += 1 + (ext);
 
 #if defined(__GNUC__) && !defined(OC_NO_THREADED_DISPATCH)
 /* Threaded dispatch: each operation jumps straight to the next one's code,
@@ -256,15 +288,18 @@ static double pulse(double t, double dt, double mag, double first, double interv
 
 static void exec_one(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 {
-    static const void *const labels[OCV_NOPS] = {OCV_OPS(OCV_LABEL)};
+    static const void *const labels[OCV_NOPS] = {OCV_OPS(OCV_LABEL) OCV_GATHER_OPS(OCV_LABEL)};
     double *v = ctx->v;
     const ocV_ins *ip = code, *end = code + n;
 #define V(s) v[s]
+#define OUT(s) v[s]
 #define OCV_BODY(name, ext, ...)                                                                   \
     op_##name : OCV_ONE(name, ext, __VA_ARGS__) OCV_NEXT();
     OCV_NEXT();
     OCV_OPS(OCV_BODY)
+    OCV_GATHER_OPS(OCV_BODY)
 #undef OCV_BODY
+#undef OUT
 #undef V
 }
 
@@ -277,16 +312,19 @@ static void exec_one(const ocV_ins *code, size_t n, ocV_ctx *ctx)
     double *v = ctx->v;
     const ocV_ins *ip = code, *end = code + n;
 #define V(s) v[s]
+#define OUT(s) v[s]
     while(ip < end) {
         switch(ip->op) {
 #define OCV_CASE(name, ext, ...)                                                                   \
     case OCV_##name:                                                                               \
         OCV_ONE(name, ext, __VA_ARGS__) break;
             OCV_OPS(OCV_CASE)
+            OCV_GATHER_OPS(OCV_CASE)
 #undef OCV_CASE
         default: ip++; break;
         }
     }
+#undef OUT
 #undef V
 }
 
@@ -304,16 +342,23 @@ static void exec_many(const ocV_ins *code, size_t n, ocV_ctx *ctx)
     const size_t NL = ctx->lanes;
     const ocV_ins *ip = code, *end = code + n;
 #define V(s) v[(size_t)(s) * NL + L]
+#define OUT(s) out[L]
     while(ip < end) {
         switch(ip->op) {
 #define OCV_CASE(name, ext, ...)                                                                   \
     case OCV_##name:                                                                               \
         OCV_MANY(name, ext, __VA_ARGS__) break;
+#define OCV_CASE_GATHER(name, ext, ...)                                                            \
+    case OCV_##name:                                                                               \
+        OCV_MANY_GATHER(name, ext, __VA_ARGS__) break;
             OCV_OPS(OCV_CASE)
+            OCV_GATHER_OPS(OCV_CASE_GATHER)
+#undef OCV_CASE_GATHER
 #undef OCV_CASE
         default: ip++; break;
         }
     }
+#undef OUT
 #undef V
 }
 

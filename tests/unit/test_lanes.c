@@ -16,6 +16,10 @@ static const char *mixed =
     "<aux name=\"rate\"><eqn>2</eqn></aux>"
     "<aux name=\"start level\"><eqn>10</eqn></aux>"
     "<aux name=\"smooth\"><eqn>SMTH3(tank, 2) + DELAY(fill, 1.5) + DELAYN(drain, 3, 3)</eqn></aux>"
+    /* a delay time that differs by lane, fractional in steps, some longer
+     * than the run, and one that changes with time (the full-history ring) */
+    "<aux name=\"lagged\"><eqn>DELAY(tank, lag, -1) + DELAY(fill, lag * (1 + TIME / 5))</eqn></aux>"
+    "<aux name=\"lag\"><eqn>0.8</eqn></aux>"
     "<aux name=\"memory\"><eqn>PREVIOUS(SELF, 0) * 0.5 + TREND(tank + 1, 2)</eqn></aux>"
     "<aux name=\"shape\"><eqn>tank</eqn><gf><xpts>0,5,10,20</xpts><ypts>0,1,3,4</ypts></gf></aux>"
     "<aux name=\"curve\"><eqn>EXP(-TIME / 7) * LN(1 + tank) + (1 + rate / 10) ^ TIME</eqn></aux>"
@@ -113,7 +117,7 @@ int main(int argc, char **argv)
 {
     oc_model *m = NULL;
     oc_error err;
-    const char *mixed_consts[] = {"rate", "start_level"};
+    const char *mixed_consts[] = {"rate", "start_level", "lag"};
     const char *flagship_consts[] = {"demand_price_elasticity", "hardware_life_years",
                                      "max_demand_expansion_per_year", "jump_1_factor",
                                      "jump_1_year", "demand_adjustment_years"};
@@ -121,9 +125,9 @@ int main(int argc, char **argv)
         printf("mixed model: %s\n", err.message);
         return 1;
     }
-    compare_lanes(m, 1, OC_EULER, "mixed, 1 lane", mixed_consts, 2, 0);
-    compare_lanes(m, 37, OC_EULER, "mixed, 37 lanes", mixed_consts, 2, 100);
-    compare_lanes(m, 8, OC_RK4, "mixed, rk4, 8 lanes", mixed_consts, 2, 100);
+    compare_lanes(m, 1, OC_EULER, "mixed, 1 lane", mixed_consts, 3, 0);
+    compare_lanes(m, 37, OC_EULER, "mixed, 37 lanes", mixed_consts, 3, 100);
+    compare_lanes(m, 8, OC_RK4, "mixed, rk4, 8 lanes", mixed_consts, 3, 100);
     {
         oc_run *r = NULL;
         CHECK(oc_run_create_lanes(m, 0, &r, &err) == OC_EARG && r == NULL, "0 lanes refused");
