@@ -44,6 +44,13 @@ static const char *class_names[N_CLASSES] = {"no jump", "up to 5x", "5x to 50x",
 /* Exact, mergeable accumulation of outcomes                           */
 /* ------------------------------------------------------------------ */
 
+/* Percentile bands keep 7 bits of each value (bins 1/128 of an octave, so
+ * a band is within 0.8% of its value): a future adds one value to every
+ * band variable at every time, and finer bins spread those additions over
+ * more memory than the cache holds (10 bits cost a quarter of a batched
+ * future's time). The outcome distributions keep 10 bits. */
+#define BAND_BITS 7
+
 typedef struct mc_acc {
     uint64_t trials, ok, bubbles; /* ok: simulated and diagnosed */
     uint64_t failed, undiagnosed;
@@ -73,7 +80,7 @@ static void acc_free(mc_acc *a)
 static mc_acc *acc_new(size_t n_times, size_t n_bands)
 {
     /* resolution: onset within 0.1% of its distance from 2000; shares and
-     * money within 0.1% relative */
+     * money within 0.1% relative (10 bits); bands within 0.8% (BAND_BITS) */
     static const double offset[N_OUTCOMES] = {2000.0, 0.0, 0.0, 0.0};
     mc_acc *a = calloc(1, sizeof(*a));
     size_t k;
@@ -91,7 +98,7 @@ static mc_acc *acc_new(size_t n_times, size_t n_bands)
             goto fail;
     }
     for(k = 0; k < n_bands; k++)
-        if(ocs_sketch_create(10, 0.0, 1e-12, &a->bands[k]) != OCS_OK)
+        if(ocs_sketch_create(BAND_BITS, 0.0, 1e-12, &a->bands[k]) != OCS_OK)
             goto fail;
     return a;
 fail:
