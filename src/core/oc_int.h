@@ -399,6 +399,17 @@ typedef struct ocV_program {
 } ocV_program;
 
 /* Recorded inputs of one DELAY, for every lane of a run. */
+/* Loops over lanes are compiled three times - for AVX-512 (8 lanes per
+ * vector), AVX2 (4) and the baseline (2) - and the best one the processor
+ * runs is chosen when the program loads. All give the same bits: the same
+ * IEEE operations in the same order; the build passes -ffp-contract=off, so
+ * no multiply and add is fused where the target has FMA. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(OC_NO_CLONES)
+#define OC_LANE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define OC_LANE_CLONES
+#endif
+
 typedef struct ocV_delaybuf {
     double *hist; /* ring: hist[(k % cap) * lanes + lane] is step k's input */
     size_t cap;   /* ring size, in steps */

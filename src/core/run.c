@@ -546,17 +546,22 @@ static inline void cut_outflows_l(oc_run *r, const size_t L)
             double *fv = v + (size_t)f[k] * L, *ev = r->eff + (s->first + k) * L;
             int exclusive = m->flow_exclusive[s->first + k];
             for(l = 0; l < L; l++) {
-                double flow = fv[l], a = avail[l];
-                double most = a > 0.0 ? a / dt : 0.0;
+                double flow = fv[l], a = avail[l], rate = a / dt;
+                double most = a > 0.0 ? rate : 0.0;
                 double cut = flow > most ? most : flow;
                 cut = flow > 0.0 ? cut : flow;
                 avail[l] = flow > 0.0 ? a - cut * dt : a;
                 ev[l] = cut;
-                if(exclusive)
-                    fv[l] = cut;
+                fv[l] = exclusive ? cut : flow; /* a store either way: no branch */
             }
         }
     }
+}
+
+OC_LANE_CLONES
+static void cut_outflows_many(oc_run *r)
+{
+    cut_outflows_l(r, r->lanes);
 }
 
 static void cut_outflows(oc_run *r)
@@ -564,7 +569,7 @@ static void cut_outflows(oc_run *r)
     if(r->lanes == 1)
         cut_outflows_l(r, 1);
     else
-        cut_outflows_l(r, r->lanes);
+        cut_outflows_many(r);
 }
 
 /* Net flow of every stock and lane into k (stocks x lanes). Written once
@@ -594,12 +599,18 @@ static inline void net_flows_l(const oc_run *r, double *k, const size_t L)
     }
 }
 
+OC_LANE_CLONES
+static void net_flows_many(const oc_run *r, double *k)
+{
+    net_flows_l(r, k, r->lanes);
+}
+
 static void net_flows(const oc_run *r, double *k)
 {
     if(r->lanes == 1)
         net_flows_l(r, k, 1);
     else
-        net_flows_l(r, k, r->lanes);
+        net_flows_many(r, k);
 }
 
 /* stock = base + h * k, clamped at zero for non-negative stocks. */
@@ -620,12 +631,18 @@ static inline void set_stocks_l(oc_run *r, const double *base, double h, const d
     }
 }
 
+OC_LANE_CLONES
+static void set_stocks_many(oc_run *r, const double *base, double h, const double *k)
+{
+    set_stocks_l(r, base, h, k, r->lanes);
+}
+
 static void set_stocks(oc_run *r, const double *base, double h, const double *k)
 {
     if(r->lanes == 1)
         set_stocks_l(r, base, h, k, 1);
     else
-        set_stocks_l(r, base, h, k, r->lanes);
+        set_stocks_many(r, base, h, k);
 }
 
 static void euler_update(oc_run *r)
@@ -753,9 +770,15 @@ static inline size_t check_lanes_l(oc_run *r, double t, const size_t L)
     return bad;
 }
 
+OC_LANE_CLONES
+static size_t check_lanes_many(oc_run *r, double t)
+{
+    return check_lanes_l(r, t, r->lanes);
+}
+
 static size_t check_lanes(oc_run *r, double t)
 {
-    return r->lanes == 1 ? check_lanes_l(r, t, 1) : check_lanes_l(r, t, r->lanes);
+    return r->lanes == 1 ? check_lanes_l(r, t, 1) : check_lanes_many(r, t);
 }
 
 static int prepare_delays(oc_run *r, size_t steps, oc_error *err)

@@ -233,12 +233,6 @@ static double pulse(double t, double dt, double mag, double first, double interv
       double now = (V(OCV_SLOT_TIME) - V(OCV_SLOT_START)) / dt;                                    \
       OUT(ip->d) = delay_value(&ctx->delaybufs[ip->b], L, NL, now, V(ip->a) / dt, V(ip[1].a));)
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(OC_NO_CLONES)
-#define OCV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define OCV_CLONES
-#endif
-
 /* One lane: V(s) is v[s]. */
 #define OCV_ONE(name, ext, ...)                                                                    \
     {                                                                                              \
@@ -331,11 +325,9 @@ static void exec_one(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 #endif
 
 /* Many lanes: dispatch is paid once per instruction for every lane, so the
- * plain switch is enough. Compiled three times, for AVX-512 (8 lanes per
- * vector), AVX2 (4) and the baseline (2), and chosen when the program
- * loads; all give the same bits (the same IEEE operations; the build passes
- * -ffp-contract=off, so no multiply and add is fused where the target has FMA). */
-OCV_CLONES
+ * plain switch is enough. Compiled once per vector width (OC_LANE_CLONES),
+ * all giving the same bits. */
+OC_LANE_CLONES
 static void exec_many(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 {
     double *v = ctx->v;
