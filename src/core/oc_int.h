@@ -404,6 +404,11 @@ typedef struct ocV_program {
  * runs is chosen when the program loads. All give the same bits: the same
  * IEEE operations in the same order; the build passes -ffp-contract=off, so
  * no multiply and add is fused where the target has FMA. */
+#if defined(__GNUC__)
+#define OC_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define OC_ALWAYS_INLINE
+#endif
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(OC_NO_CLONES)
 #define OC_LANE_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else

@@ -522,7 +522,7 @@ int oc_run_lane_status(const oc_run *r, size_t lane, double *time)
  * A flow draining only this stock is itself reduced (so it is reported and
  * delivered downstream as reduced); a flow draining several stocks keeps
  * its value and the cut applies to this stock alone (eff). */
-static inline void cut_outflows_l(oc_run *r, const size_t L)
+OC_ALWAYS_INLINE static inline void cut_outflows_l(oc_run *r, const size_t L)
 {
     const oc_model *m = r->m;
     double *v = r->v, dt = r->specs.dt;
@@ -575,7 +575,7 @@ static void cut_outflows(oc_run *r)
 /* Net flow of every stock and lane into k (stocks x lanes). Written once
  * for any lane count L; the wrappers below call it with L a constant 1 or
  * the run's lanes, so the one-lane case compiles to plain scalar code. */
-static inline void net_flows_l(const oc_run *r, double *k, const size_t L)
+OC_ALWAYS_INLINE static inline void net_flows_l(const oc_run *r, double *k, const size_t L)
 {
     const oc_model *m = r->m;
     const double *v = r->v;
@@ -614,7 +614,7 @@ static void net_flows(const oc_run *r, double *k)
 }
 
 /* stock = base + h * k, clamped at zero for non-negative stocks. */
-static inline void set_stocks_l(oc_run *r, const double *base, double h, const double *k,
+OC_ALWAYS_INLINE static inline void set_stocks_l(oc_run *r, const double *base, double h, const double *k,
                                 const size_t L)
 {
     const oc_model *m = r->m;
@@ -750,7 +750,7 @@ static int numeric_error(const oc_run *r, double t, oc_error *err)
 /* Marks lanes whose stocks are not all finite at time t. Returns the number
  * of lanes newly marked. One multiply-add per stock and lane: NaN or
  * infinity poisons the sum. */
-static inline size_t check_lanes_l(oc_run *r, double t, const size_t L)
+OC_ALWAYS_INLINE static inline size_t check_lanes_l(oc_run *r, double t, const size_t L)
 {
     const oc_model *m = r->m;
     size_t i, l, bad = 0;

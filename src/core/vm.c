@@ -78,10 +78,7 @@ double ocV_lookup(const ocV_table *t, double x)
  * OC_MAX_STEPS + 1 records. Before the first record, hist is a row of zeros
  * (cap 1), so every read stays in bounds. */
 _Static_assert(OC_MAX_STEPS < INT32_MAX, "delay ring positions are 32-bit");
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline double delay_value(const ocV_delaybuf *b, size_t lane, size_t lanes,
+OC_ALWAYS_INLINE static inline double delay_value(const ocV_delaybuf *b, size_t lane, size_t lanes,
                                  double now_steps, double delay_steps, double init)
 {
     const double last = (double)b->count - 1.0, oldest_back = (double)b->cap - 1.0;
