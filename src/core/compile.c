@@ -213,6 +213,9 @@ static int add_table(compiler *c, int id, const ocI_gf *gf)
     double *x, *y;
     if(gf->n == 0)
         return fail_at(c, OC_EMODEL, id, 0, 0, "graphical function has no points");
+    if(gf->n > INT32_MAX) /* the evaluator indexes tables in 32 bits */
+        return fail_at(c, OC_ELIMIT, id, 0, 0, "graphical function has %zu points, more than %d",
+                       gf->n, INT32_MAX);
     for(i = 0; i < gf->n; i++) {
         if(!isfinite(gf->x[i]) || !isfinite(gf->y[i]))
             return fail_at(c, OC_EMODEL, id, 0, 0,
@@ -238,18 +241,11 @@ static int add_table(compiler *c, int id, const ocI_gf *gf)
     t->type = (int)gf->type;
     if(gf->n > 1) {
         double *slope = ocM_arena_alloc(c->a, (gf->n - 1) * sizeof(double));
-        double step = (x[gf->n - 1] - x[0]) / (double)(gf->n - 1);
         if(!slope)
             return oom(c);
-        t->uniform = 1;
-        for(i = 0; i + 1 < gf->n; i++) {
+        for(i = 0; i + 1 < gf->n; i++)
             slope[i] = (y[i + 1] - y[i]) / (x[i + 1] - x[i]);
-            if(fabs((x[i + 1] - x[i]) - step) > 1e-12 * fabs(step))
-                t->uniform = 0;
-        }
         t->slope = slope;
-        t->x0 = x[0];
-        t->inv_step = 1.0 / step;
     }
     c->vars[id].table = (int)c->n_tables++;
     return OC_OK;

@@ -375,9 +375,7 @@ typedef struct ocV_table {
     const double *x;
     const double *y;
     const double *slope; /* n - 1 segment slopes, so lookups never divide */
-    double x0, inv_step; /* evenly spaced x: the segment is found by arithmetic */
-    int uniform;
-    int type; /* ocI_gftype */
+    int type;            /* ocI_gftype */
 } ocV_table;
 
 typedef struct ocV_random {
@@ -438,6 +436,5 @@ typedef struct ocV_ctx {
 
 /* Runs code[0 .. n) for every lane of ctx. */
 void ocV_exec(const ocV_ins *code, size_t n, ocV_ctx *ctx);
-double ocV_lookup(const ocV_table *t, double x);
 
 #endif /* OC_INT_H */

@@ -23,49 +23,74 @@
 #include "fmath.h"
 #include "oc_int.h"
 
-double ocV_lookup(const ocV_table *t, double x)
+/* Graphical functions. The segment of x - the largest lo in [0, n - 2]
+ * with xs[lo] <= x, unique because x values increase - is found by halving
+ * without branches: lo moves up by half while xs[lo + half] <= x. Indexes
+ * beyond the candidates fail the test (xs increase), so every probe stays
+ * in bounds. One lane halves its own lo; many lanes halve all theirs, pass
+ * by pass, in loops that vectorize (gathers). The same comparisons and the
+ * same arithmetic either way, so the same bits. n fits 32 bits (compile.c
+ * refuses larger tables). */
+OC_ALWAYS_INLINE static inline int32_t gf_halve(const double *xs, int32_t lo, int32_t half,
+                                                double x)
 {
-    const double *xs = t->x, *ys = t->y;
-    size_t n = t->n, lo;
-    if(x != x)
-        return x; /* NaN stays NaN */
-    if(n == 1)
-        return ys[0];
-    if(x <= xs[0]) {
-        if(t->type == OCI_GF_EXTRAPOLATE && x < xs[0])
-            return ys[0] + (x - xs[0]) * t->slope[0];
-        return ys[0];
+    return xs[lo + half] <= x ? lo + half : lo;
+}
+
+/* The value at x in segment lo, for n >= 2: NaN stays NaN; at or beyond an
+ * end, the end's y (or the end segment extended, for EXTRAPOLATE). */
+OC_ALWAYS_INLINE static inline double gf_value(const ocV_table *t, double x, int32_t lo)
+{
+    const double *xs = t->x, *ys = t->y, *sl = t->slope;
+    const size_t n = t->n;
+    const double first = xs[0], last = xs[n - 1];
+    const int extrapolate = t->type == OCI_GF_EXTRAPOLATE;
+    double inner = ys[lo] + (x - xs[lo]) * sl[lo];
+    double low = ys[0] + (x - first) * sl[0], high = ys[n - 1] + (x - last) * sl[n - 2];
+    inner = t->type == OCI_GF_DISCRETE ? ys[lo] : inner;
+    low = extrapolate && x < first ? low : ys[0];
+    high = extrapolate && x > last ? high : ys[n - 1];
+    inner = x >= last ? high : inner;
+    inner = x <= first ? low : inner;
+    return x != x ? x : inner;
+}
+
+static double lookup_one(const ocV_table *t, double x)
+{
+    int32_t lo = 0, len = (int32_t)t->n - 1, half;
+    if(t->n == 1)
+        return x != x ? x : t->y[0];
+    for(; len > 1; len -= half) {
+        half = len / 2;
+        lo = gf_halve(t->x, lo, half, x);
     }
-    if(x >= xs[n - 1]) {
-        if(t->type == OCI_GF_EXTRAPOLATE && x > xs[n - 1])
-            return ys[n - 1] + (x - xs[n - 1]) * t->slope[n - 2];
-        return ys[n - 1];
-    }
-    /* find lo with xs[lo] <= x < xs[lo + 1] */
-    if(t->uniform) {
-        lo = (size_t)((x - t->x0) * t->inv_step);
-        if(lo > n - 2)
-            lo = n - 2;
-        /* one correction either way absorbs the rounding of the division */
-        if(lo > 0 && x < xs[lo])
-            lo--;
-        else if(lo < n - 2 && x >= xs[lo + 1])
-            lo++;
+    return gf_value(t, x, lo);
+}
+
+/* Slot d of NL lanes = table t at slot in (which may be d itself). */
+OC_ALWAYS_INLINE static inline void lookup_many(const ocV_table *t, const double *in, double *d,
+                                                size_t NL)
+{
+    double out[OC_MAX_LANES];
+    int32_t lo[OC_MAX_LANES], len = (int32_t)t->n - 1, half;
+    size_t L;
+    if(t->n == 1) {
+        for(L = 0; L < NL; L++)
+            out[L] = in[L] != in[L] ? in[L] : t->y[0];
     }
     else {
-        size_t hi = n - 1;
-        lo = 0;
-        while(hi - lo > 1) {
-            size_t mid = lo + (hi - lo) / 2;
-            if(xs[mid] <= x)
-                lo = mid;
-            else
-                hi = mid;
+        for(L = 0; L < NL; L++)
+            lo[L] = 0;
+        for(; len > 1; len -= half) {
+            half = len / 2;
+            for(L = 0; L < NL; L++)
+                lo[L] = gf_halve(t->x, lo[L], half, in[L]);
         }
+        for(L = 0; L < NL; L++)
+            out[L] = gf_value(t, in[L], lo[L]);
     }
-    if(t->type == OCI_GF_DISCRETE)
-        return ys[lo];
-    return ys[lo] + (x - xs[lo]) * t->slope[lo];
+    for(L = 0; L < NL; L++)
+        d[L] = out[L];
 }
 
 /* The recorded input delay_steps steps before now, for one lane,
@@ -214,7 +239,6 @@ static double pulse(double t, double dt, double mag, double first, double interv
     X(RAMP, 1, double t = V(OCV_SLOT_TIME); double start = V(ip->b); double stop = V(ip[1].a);     \
       double slope = V(ip->a); double until = t < stop ? t : stop;                                 \
       V(ip->d) = t > start ? slope * (until - start) : 0.0;)                                       \
-    X(LOOKUP, 0, V(ip->d) = ocV_lookup(&ctx->tables[ip->b], V(ip->a));)                            \
     X(RANDOM, 0, V(ip->d) = draw(&ctx->randoms[ip->b], v, L, NL, ctx->seeds[L], ctx->step);)       \
     X(SUBDIV, 1, V(ip->d) = (V(ip->a) - V(ip->b)) / V(ip[1].a);)                                   \
     X(MULADD, 1, V(ip->d) = V(ip->a) * V(ip->b) + V(ip[1].a);)                                     \
@@ -229,6 +253,12 @@ static double pulse(double t, double dt, double mag, double first, double interv
     X(DELAY, 1, double dt = V(OCV_SLOT_DT);                                                        \
       double now = (V(OCV_SLOT_TIME) - V(OCV_SLOT_START)) / dt;                                    \
       OUT(ip->d) = delay_value(&ctx->delaybufs[ip->b], L, NL, now, V(ip->a) / dt, V(ip[1].a));)
+
+/* Operations with a form for one lane and a form for a row of lanes (ROW(s)
+ * is slot s's NL values), where the many-lane form needs loops of its own. */
+#define OCV_ROW_OPS(X)                                                                             \
+    X(LOOKUP, 0, V(ip->d) = lookup_one(&ctx->tables[ip->b], V(ip->a)),                             \
+      lookup_many(&ctx->tables[ip->b], ROW(ip->a), ROW(ip->d), NL))
 
 /* One lane: V(s) is v[s]. */
 #define OCV_ONE(name, ext, ...)                                                                    \
@@ -279,16 +309,21 @@ static double pulse(double t, double dt, double mag, double first, double interv
 
 static void exec_one(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 {
-    static const void *const labels[OCV_NOPS] = {OCV_OPS(OCV_LABEL) OCV_GATHER_OPS(OCV_LABEL)};
+    static const void *const labels[OCV_NOPS] = {
+        OCV_OPS(OCV_LABEL) OCV_GATHER_OPS(OCV_LABEL) OCV_ROW_OPS(OCV_LABEL)};
     double *v = ctx->v;
     const ocV_ins *ip = code, *end = code + n;
 #define V(s) v[s]
 #define OUT(s) v[s]
 #define OCV_BODY(name, ext, ...)                                                                   \
     op_##name : OCV_ONE(name, ext, __VA_ARGS__) OCV_NEXT();
+#define OCV_BODY_ROW(name, ext, one, many)                                                          \
+    op_##name : OCV_ONE(name, ext, one;) OCV_NEXT();
     OCV_NEXT();
     OCV_OPS(OCV_BODY)
     OCV_GATHER_OPS(OCV_BODY)
+    OCV_ROW_OPS(OCV_BODY_ROW)
+#undef OCV_BODY_ROW
 #undef OCV_BODY
 #undef OUT
 #undef V
@@ -309,8 +344,13 @@ static void exec_one(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 #define OCV_CASE(name, ext, ...)                                                                   \
     case OCV_##name:                                                                               \
         OCV_ONE(name, ext, __VA_ARGS__) break;
+#define OCV_CASE_ROW(name, ext, one, many)                                                          \
+    case OCV_##name:                                                                               \
+        OCV_ONE(name, ext, one;) break;
             OCV_OPS(OCV_CASE)
             OCV_GATHER_OPS(OCV_CASE)
+            OCV_ROW_OPS(OCV_CASE_ROW)
+#undef OCV_CASE_ROW
 #undef OCV_CASE
         default: ip++; break;
         }
@@ -331,6 +371,7 @@ static void exec_many(const ocV_ins *code, size_t n, ocV_ctx *ctx)
     const size_t NL = ctx->lanes;
     const ocV_ins *ip = code, *end = code + n;
 #define V(s) v[(size_t)(s) * NL + L]
+#define ROW(s) (v + (size_t)(s) * NL)
 #define OUT(s) out[L]
     while(ip < end) {
         switch(ip->op) {
@@ -340,14 +381,22 @@ static void exec_many(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 #define OCV_CASE_GATHER(name, ext, ...)                                                            \
     case OCV_##name:                                                                               \
         OCV_MANY_GATHER(name, ext, __VA_ARGS__) break;
+#define OCV_CASE_ROW(name, ext, one, many)                                                          \
+    case OCV_##name:                                                                               \
+        many;                                                                                      \
+        ip += 1 + (ext);                                                                           \
+        break;
             OCV_OPS(OCV_CASE)
             OCV_GATHER_OPS(OCV_CASE_GATHER)
+            OCV_ROW_OPS(OCV_CASE_ROW)
+#undef OCV_CASE_ROW
 #undef OCV_CASE_GATHER
 #undef OCV_CASE
         default: ip++; break;
         }
     }
 #undef OUT
+#undef ROW
 #undef V
 }
 

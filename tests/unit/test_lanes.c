@@ -20,6 +20,16 @@ static const char *mixed =
      * than the run, and one that changes with time (the full-history ring) */
     "<aux name=\"lagged\"><eqn>DELAY(tank, lag, -1) + DELAY(fill, lag * (1 + TIME / 5))</eqn></aux>"
     "<aux name=\"lag\"><eqn>0.8</eqn></aux>"
+    /* graphical functions of every type, read below, at and beyond their
+     * ends, exactly at points, uneven and even x, short and long tables */
+    "<aux name=\"stretched\"><eqn>tank * lag - 5</eqn><gf type=\"extrapolate\">"
+    "<xpts>0,1,2.5,4,8</xpts><ypts>1,0,2,2,-3</ypts></gf></aux>"
+    "<aux name=\"stairs\"><eqn>TIME - lag</eqn><gf type=\"discrete\">"
+    "<xpts>0,2,4,6,8</xpts><ypts>5,4,3,2,1</ypts></gf></aux>"
+    "<aux name=\"fine\"><eqn>tank / lag</eqn><gf><xscale min=\"0\" max=\"32\"/>"
+    "<ypts>0,1,4,9,16,25,36,49,64,81,100,121,144,169,196,225,256,289,324,361,400,441,484,529,"
+    "576,625,676,729,784,841,900,961,1024</ypts></gf></aux>"
+    "<aux name=\"flat\"><eqn>tank</eqn><gf><xpts>3</xpts><ypts>7</ypts></gf></aux>"
     "<aux name=\"memory\"><eqn>PREVIOUS(SELF, 0) * 0.5 + TREND(tank + 1, 2)</eqn></aux>"
     "<aux name=\"shape\"><eqn>tank</eqn><gf><xpts>0,5,10,20</xpts><ypts>0,1,3,4</ypts></gf></aux>"
     "<aux name=\"curve\"><eqn>EXP(-TIME / 7) * LN(1 + tank) + (1 + rate / 10) ^ TIME</eqn></aux>"
