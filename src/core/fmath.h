@@ -121,11 +121,22 @@ static inline double ocF_log(double x)
     return x != x ? x : y;
 }
 
+/* Whether x^y takes the repeated-squaring path below: y whole and at most
+ * 64 in size (the same tests ocF_pow_by makes). */
+static inline int ocF_pow_whole(double y)
+{
+    double big = (y <= 4e15 && y >= -4e15) ? 0.0 : 1.0;
+    double yr = big != 0.0 ? 0.0 : (y + OCF_SHIFTER) - OCF_SHIFTER;
+    return big == 0.0 && yr == y && yr <= 64.0 && yr >= -64.0;
+}
+
 /* x^y. Whole exponents up to 64 in size by repeated squaring (exact where
  * C's pow is: 2^10 = 1024, 10^-2 = 0.01); others as exp(y ln |x|). The
  * special cases are C's: y = 0 or x = 1 give 1; a negative x needs a
- * whole y (an odd one keeps the sign); x = 0 gives 0, 1 or infinity. */
-static inline double ocF_pow(double x, double y)
+ * whole y (an odd one keeps the sign); x = 0 gives 0, 1 or infinity.
+ * squaring = 0 skips the squaring, which changes nothing when
+ * ocF_pow_whole(y) is false (many lanes test all their y first). */
+static inline double ocF_pow_by(double x, double y, int squaring)
 {
     double ax = x < 0.0 ? -x : x;
     double r = ocF_exp(y * ocF_log(ax));
@@ -134,19 +145,26 @@ static inline double ocF_pow(double x, double y)
     double y_int = (big != 0.0 || yr == y) ? 1.0 : 0.0;
     uint64_t yb = ocF_int_bits(yr < 0.0 ? -yr : yr);
     double y_odd = (big == 0.0 && (yb & 1)) ? 1.0 : 0.0;
-    double base = ax, acc = 1.0;
-    int k;
-    for(k = 0; k < 7; k++) { /* |y| <= 64 < 2^7 */
-        acc *= ((yb >> k) & 1) ? base : 1.0;
-        base *= base;
+    if(squaring) {
+        double base = ax, acc = 1.0;
+        int k;
+        for(k = 0; k < 7; k++) { /* |y| <= 64 < 2^7 */
+            acc *= ((yb >> k) & 1) ? base : 1.0;
+            base *= base;
+        }
+        acc = yr < 0.0 ? 1.0 / acc : acc;
+        r = (y_int != 0.0 && big == 0.0 && (yr <= 64.0 && yr >= -64.0)) ? acc : r;
     }
-    acc = yr < 0.0 ? 1.0 / acc : acc;
-    r = (y_int != 0.0 && big == 0.0 && (yr <= 64.0 && yr >= -64.0)) ? acc : r;
     r = x == 0.0 ? (y > 0.0 ? 0.0 : (y < 0.0 ? HUGE_VAL : 1.0)) : r;
     r = x < 0.0 ? (y_int != 0.0 ? (y_odd != 0.0 ? -r : r) : (double)NAN) : r;
     r = (x != x || y != y) ? x + y : r;
     r = y == 0.0 ? 1.0 : r;
     return x == 1.0 ? 1.0 : r;
+}
+
+static inline double ocF_pow(double x, double y)
+{
+    return ocF_pow_by(x, y, 1);
 }
 
 #endif

@@ -93,6 +93,24 @@ OC_ALWAYS_INLINE static inline void lookup_many(const ocV_table *t, const double
         d[L] = out[L];
 }
 
+/* Slot d of NL lanes = x^y. The repeated squaring of whole exponents is
+ * skipped when no lane has one (most steps: exponents are rarely whole);
+ * either way each lane gets the bits of ocF_pow. */
+OC_ALWAYS_INLINE static inline void pow_many(const double *x, const double *y, double *d,
+                                             size_t NL)
+{
+    size_t L;
+    int whole = 0;
+    for(L = 0; L < NL; L++)
+        whole |= ocF_pow_whole(y[L]);
+    if(whole)
+        for(L = 0; L < NL; L++)
+            d[L] = ocF_pow_by(x[L], y[L], 1);
+    else
+        for(L = 0; L < NL; L++)
+            d[L] = ocF_pow_by(x[L], y[L], 0);
+}
+
 /* The recorded input delay_steps steps before now, for one lane,
  * interpolating between recorded steps; before the first record, or before
  * the history reaches back far enough, the initial value. now_steps is the
@@ -199,7 +217,6 @@ static double pulse(double t, double dt, double mag, double first, double interv
     X(SUB, 0, V(ip->d) = V(ip->a) - V(ip->b);)                                                     \
     X(MUL, 0, V(ip->d) = V(ip->a) * V(ip->b);)                                                     \
     X(DIV, 0, V(ip->d) = V(ip->a) / V(ip->b);)                                                     \
-    X(POW, 0, V(ip->d) = ocF_pow(V(ip->a), V(ip->b));)                                                 \
     X(MOD, 0, double a = V(ip->a); double b = V(ip->b);                                            \
       V(ip->d) = a - b * floor(a / b); /* floored: the sign of the divisor */)                     \
     X(NEG, 0, V(ip->d) = -V(ip->a);)                                                               \
@@ -257,6 +274,8 @@ static double pulse(double t, double dt, double mag, double first, double interv
 /* Operations with a form for one lane and a form for a row of lanes (ROW(s)
  * is slot s's NL values), where the many-lane form needs loops of its own. */
 #define OCV_ROW_OPS(X)                                                                             \
+    X(POW, 0, V(ip->d) = ocF_pow_by(V(ip->a), V(ip->b), ocF_pow_whole(V(ip->b))),                  \
+      pow_many(ROW(ip->a), ROW(ip->b), ROW(ip->d), NL))                                            \
     X(LOOKUP, 0, V(ip->d) = lookup_one(&ctx->tables[ip->b], V(ip->a)),                             \
       lookup_many(&ctx->tables[ip->b], ROW(ip->a), ROW(ip->d), NL))
 
