@@ -76,5 +76,33 @@ int main(void)
     CHECK(ocF_pow(2.0, 10.0) == 1024.0 && ocF_pow(10.0, -2.0) == pow(10.0, -2.0),
           "pow on exact cases: %.17g %.17g", ocF_pow(2.0, 10.0), ocF_pow(10.0, -2.0));
     CHECK(ocF_pow(-8.0, 1e300) == HUGE_VAL, "a huge even exponent");
+
+    /* skipping the squaring is exact whenever ocF_pow_whole says so */
+    {
+        static const double whole[] = {0.0, -0.0, 1.0, 2.0, -3.0, 64.0, -64.0};
+        static const double not_whole[] = {0.5, -2.5, 65.0, -65.0, 1e20, 1e-300, HUGE_VAL, NAN};
+        static const double xs[] = {0.0, -0.0, 1.0, -1.0, 2.5, -2.5, 1e-300, 1e300, HUGE_VAL,
+                                    -HUGE_VAL, NAN};
+        size_t k, j;
+        int agree = 1, classified = 1;
+        for(k = 0; k < sizeof(whole) / sizeof(whole[0]); k++)
+            classified &= ocF_pow_whole(whole[k]);
+        for(k = 0; k < sizeof(not_whole) / sizeof(not_whole[0]); k++)
+            classified &= !ocF_pow_whole(not_whole[k]);
+        for(k = 0; k < sizeof(not_whole) / sizeof(not_whole[0]); k++)
+            for(j = 0; j < sizeof(xs) / sizeof(xs[0]); j++) {
+                double a = ocF_pow_by(xs[j], not_whole[k], 0), b = ocF_pow(xs[j], not_whole[k]);
+                agree &= memcmp(&a, &b, sizeof(a)) == 0 || (isnan(a) && isnan(b));
+            }
+        for(i = 0; i < 200000; i++) {
+            double a = 1e-3 + 50.0 * next_uniform(), b = -100.0 + 200.0 * next_uniform();
+            if(!ocF_pow_whole(b)) {
+                double p0 = ocF_pow_by(a, b, 0), p1 = ocF_pow(a, b);
+                agree &= memcmp(&p0, &p1, sizeof(p0)) == 0;
+            }
+        }
+        CHECK(classified, "whole exponents up to 64 in size are told apart");
+        CHECK(agree, "pow without squaring has the bits of pow when the exponent is not whole");
+    }
     DONE();
 }
