@@ -134,12 +134,18 @@ static inline int ocF_pow_whole(double y)
  * C's pow is: 2^10 = 1024, 10^-2 = 0.01); others as exp(y ln |x|). The
  * special cases are C's: y = 0 or x = 1 give 1; a negative x needs a
  * whole y (an odd one keeps the sign); x = 0 gives 0, 1 or infinity.
- * squaring = 0 skips the squaring, which changes nothing when
- * ocF_pow_whole(y) is false (many lanes test all their y first). */
-static inline double ocF_pow_by(double x, double y, int squaring)
+ * In two parts, so many lanes can run each part over all lanes in turn
+ * (independent iterations, not one long chain per lane): ocF_pow_e is
+ * exp(y ln |x|); ocF_pow_from finishes from it. squaring = 0 skips the
+ * squaring, which changes nothing when ocF_pow_whole(y) is false. */
+static inline double ocF_pow_ylog(double x, double y)
 {
-    double ax = x < 0.0 ? -x : x;
-    double r = ocF_exp(y * ocF_log(ax));
+    return y * ocF_log(x < 0.0 ? -x : x);
+}
+
+static inline double ocF_pow_from(double x, double y, double e, int squaring)
+{
+    double ax = x < 0.0 ? -x : x, r = e;
     double big = (y <= 4e15 && y >= -4e15) ? 0.0 : 1.0; /* whole (or NaN) beyond */
     double yr = big != 0.0 ? 0.0 : (y + OCF_SHIFTER) - OCF_SHIFTER; /* y rounded */
     double y_int = (big != 0.0 || yr == y) ? 1.0 : 0.0;
@@ -160,6 +166,11 @@ static inline double ocF_pow_by(double x, double y, int squaring)
     r = (x != x || y != y) ? x + y : r;
     r = y == 0.0 ? 1.0 : r;
     return x == 1.0 ? 1.0 : r;
+}
+
+static inline double ocF_pow_by(double x, double y, int squaring)
+{
+    return ocF_pow_from(x, y, ocF_exp(ocF_pow_ylog(x, y)), squaring);
 }
 
 static inline double ocF_pow(double x, double y)

@@ -93,22 +93,29 @@ OC_ALWAYS_INLINE static inline void lookup_many(const ocV_table *t, const double
         d[L] = out[L];
 }
 
-/* Slot d of NL lanes = x^y. The repeated squaring of whole exponents is
- * skipped when no lane has one (most steps: exponents are rarely whole);
- * either way each lane gets the bits of ocF_pow. */
+/* Slot d of NL lanes = x^y, in passes over all lanes - y ln |x|, its exp,
+ * the finish - whose iterations are independent, rather than one chain of
+ * dependent operations per lane. The repeated squaring of whole exponents
+ * is skipped when no lane has one (most steps: exponents are rarely whole).
+ * Each lane gets the bits of ocF_pow. */
 OC_ALWAYS_INLINE static inline void pow_many(const double *x, const double *y, double *d,
                                              size_t NL)
 {
+    double e[OC_MAX_LANES];
     size_t L;
     int whole = 0;
+    for(L = 0; L < NL; L++)
+        e[L] = ocF_pow_ylog(x[L], y[L]);
+    for(L = 0; L < NL; L++)
+        e[L] = ocF_exp(e[L]);
     for(L = 0; L < NL; L++)
         whole |= ocF_pow_whole(y[L]);
     if(whole)
         for(L = 0; L < NL; L++)
-            d[L] = ocF_pow_by(x[L], y[L], 1);
+            d[L] = ocF_pow_from(x[L], y[L], e[L], 1);
     else
         for(L = 0; L < NL; L++)
-            d[L] = ocF_pow_by(x[L], y[L], 0);
+            d[L] = ocF_pow_from(x[L], y[L], e[L], 0);
 }
 
 /* The recorded input delay_steps steps before now, for one lane,
