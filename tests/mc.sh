@@ -68,8 +68,9 @@ has "$TMP/err" "belongs to another run" "a checkpoint only resumes its own run"
 expect 0 "resume" -- "$OC" mc $SPEC --threads 1 --resume "$TMP/r.json.checkpoint" -o "$TMP/r.json"
 cmp -s "$TMP/t1.json" "$TMP/r.json" && ok || bad "interrupted then resumed gives the same bytes"
 [ ! -f "$TMP/r.json.checkpoint" ] && ok || bad "a finished resume removes its checkpoint"
-# a real Ctrl-C at an arbitrary moment
-"$OC" mc --samples 40000 --seed 11 --quiet --threads 2 -o "$TMP/int.json" >/dev/null 2>&1 &
+# a real Ctrl-C at an arbitrary moment (one future per pass, so the run
+# lasts well beyond the half second before the signal)
+"$OC" mc --samples 20000 --seed 11 --quiet --threads 2 --lanes 1 -o "$TMP/int.json" >/dev/null 2>&1 &
 pid=$!
 sleep 0.5
 kill -INT $pid
@@ -77,8 +78,8 @@ wait $pid
 got=$?
 if [ "$got" -eq 4 ]; then
     ok
-    expect 0 "resume after SIGINT" -- "$OC" mc --samples 40000 --seed 11 --quiet --resume "$TMP/int.json.checkpoint" -o "$TMP/int.json"
-    expect 0 "uninterrupted" -- "$OC" mc --samples 40000 --seed 11 --quiet -o "$TMP/full.json"
+    expect 0 "resume after SIGINT" -- "$OC" mc --samples 20000 --seed 11 --quiet --lanes 1 --resume "$TMP/int.json.checkpoint" -o "$TMP/int.json"
+    expect 0 "uninterrupted" -- "$OC" mc --samples 20000 --seed 11 --quiet --lanes 1 -o "$TMP/full.json"
     cmp -s "$TMP/int.json" "$TMP/full.json" && ok || bad "SIGINT then resume gives the same bytes"
 elif [ "$got" -eq 0 ]; then
     ok # finished within the second: nothing to interrupt on this machine
