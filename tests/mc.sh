@@ -92,6 +92,14 @@ if command -v mpirun >/dev/null 2>&1 && "$OC" --version >/dev/null; then
     export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
     expect 0 "mpirun -np 2" -- mpirun -np 2 --oversubscribe -x ASAN_OPTIONS "$OC" mc $SPEC --threads 1 -o "$TMP/mpi.json"
     cmp -s "$TMP/t1.json" "$TMP/mpi.json" && ok || bad "2 MPI processes give the same bytes as one"
+    # interrupted under MPI, resumed under MPI: the same bytes again
+    expect 4 "mpirun stop after 1000" -- mpirun -np 2 --oversubscribe -x ASAN_OPTIONS "$OC" mc $SPEC --threads 1 --stop-after 1000 -o "$TMP/mpr.json"
+    expect 0 "mpirun resume" -- mpirun -np 2 --oversubscribe -x ASAN_OPTIONS "$OC" mc $SPEC --threads 1 --resume "$TMP/mpr.json.checkpoint" -o "$TMP/mpr.json"
+    cmp -s "$TMP/t1.json" "$TMP/mpr.json" && ok || bad "interrupted then resumed under MPI gives the same bytes"
+    # and a checkpoint written by one process resumes under two
+    expect 4 "stop after 1000, one process" -- "$OC" mc $SPEC --threads 1 --stop-after 1000 -o "$TMP/mpr1.json"
+    expect 0 "mpirun resumes it" -- mpirun -np 2 --oversubscribe -x ASAN_OPTIONS "$OC" mc $SPEC --threads 1 --resume "$TMP/mpr1.json.checkpoint" -o "$TMP/mpr1.json"
+    cmp -s "$TMP/t1.json" "$TMP/mpr1.json" && ok || bad "a one-process checkpoint resumed by two processes gives the same bytes"
 else
     echo "mpirun not found: the MPI check is not run"
 fi

@@ -1035,6 +1035,16 @@ int cmd_mc(int argc, char **argv)
         if(rc)
             goto done;
         before = c.total->trials;
+        if(rank != 0) {
+            /* every process skips the finished blocks, but their results
+             * enter the merge once: from rank 0 */
+            acc_free(c.total);
+            c.total = acc_new(c.n_times, c.spec.n_bands * (c.n_times + 1));
+            if(!c.total) {
+                rc = cli_fail(EXIT_MODEL, "out of memory");
+                goto done;
+            }
+        }
     }
     /* with --stop-after, mark the blocks beyond the budget as a stop point */
     memset(&prog, 0, sizeof(prog));
