@@ -2,6 +2,7 @@
  * bench_engine.c - times overcap's simulation loop on one model.
  *
  *   bench_engine MODEL [--method euler|rk4] [--min-seconds S] [--name NAME] [--lanes N]
+ *                [--profile-ops]
  *
  * Loads and compiles the model (timed once), runs it once to warm caches and
  * page in memory, then runs it again and again until at least S seconds
@@ -17,6 +18,10 @@
  * evaluating equations and integrating, not writing results; SDE's side
  * saves the same one, and `final` lets a reader check both computed the
  * same trajectory.
+ *
+ * --profile-ops (lanes > 1, in a build configured with
+ * -DOVERCAP_PROFILE_OPS=ON) then prints where the evaluator's time went, by
+ * kind of operation: a header line and one line per kind, busiest first.
  *
  * Uses the public API in include/overcap.h and nothing else. On an error it
  * prints "model=NAME error=MESSAGE" and exits with status 1.
@@ -39,14 +44,45 @@ typedef struct bench_options {
     oc_method method;
     double min_seconds;
     size_t lanes; /* scenarios per pass of the program (1: the ordinary run) */
+    int profile_ops;
 } bench_options;
 
 static void usage(FILE *out)
 {
     fputs("usage: bench_engine MODEL [--method euler|rk4] [--min-seconds S] [--name NAME]\n"
-          "                    [--lanes N]\n"
-          "Times repeated simulations of MODEL (XMILE) and prints one key=value line.\n",
+          "                    [--lanes N] [--profile-ops]\n"
+          "Times repeated simulations of MODEL (XMILE) and prints one key=value line.\n"
+          "--profile-ops: then the evaluator's time per kind of operation (lanes > 1;\n"
+          "a build configured with -DOVERCAP_PROFILE_OPS=ON).\n",
           out);
+}
+
+/* The op profile: kinds of operation, busiest first, with their share of
+ * the evaluator's ticks and ticks per lane and step (steps_run: steps of all
+ * passes, the warm-up included, as the counts are). Returns the exit status. */
+static int print_op_profile(size_t lanes, unsigned long long steps_run)
+{
+    oc_op_profile prof[64];
+    size_t n = oc_op_profile_get(prof, 64), k;
+    double total = 0.0;
+
+    if (n == 0) {
+        fprintf(stderr, "bench_engine: --profile-ops needs --lanes above 1 and a build configured "
+                        "with -DOVERCAP_PROFILE_OPS=ON\n");
+        return 1;
+    }
+    if (n > 64)
+        n = 64;
+    for (k = 0; k < n; k++)
+        total += (double)prof[k].cycles;
+    printf("op count_per_step ticks_per_op ticks_per_lane_step share\n");
+    for (k = 0; k < n; k++)
+        printf("%s %.3g %.1f %.2f %.1f%%\n", prof[k].op, (double)prof[k].count / (double)steps_run,
+               (double)prof[k].cycles / (double)prof[k].count,
+               (double)prof[k].cycles / (double)steps_run / (double)lanes,
+               100.0 * (double)prof[k].cycles / total);
+    printf("all - - %.2f 100%%\n", total / (double)steps_run / (double)lanes);
+    return 0;
 }
 
 /* Seconds on the monotonic clock: wall time that NTP cannot step. */
@@ -68,6 +104,7 @@ static int parse_args(int argc, char **argv, bench_options *opt)
     opt->method = OC_EULER;
     opt->lanes = 1;
     opt->min_seconds = 1.0;
+    opt->profile_ops = 0;
 
     for (i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -76,6 +113,10 @@ static int parse_args(int argc, char **argv, bench_options *opt)
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             usage(stdout);
             return 1;
+        }
+        if (strcmp(arg, "--profile-ops") == 0) {
+            opt->profile_ops = 1;
+            continue;
         }
         if (strcmp(arg, "--method") == 0 || strcmp(arg, "--min-seconds") == 0 ||
             strcmp(arg, "--name") == 0 || strcmp(arg, "--lanes") == 0) {
@@ -303,6 +344,8 @@ int main(int argc, char **argv)
            opt.method == OC_RK4 ? "rk4" : "euler", opt.lanes, (double)runs / elapsed, output_buf,
            final_value);
     status = 0;
+    if (opt.profile_ops)
+        status = print_op_profile(opt.lanes, steps * (runs / opt.lanes + 1));
 
 done:
     if (run)

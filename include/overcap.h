@@ -254,6 +254,20 @@ double oc_run_lane_value(const oc_run *run, size_t lane, size_t save, size_t j);
 /* Copies that series (oc_run_save_count values) into out. */
 void oc_run_lane_series(const oc_run *run, size_t lane, size_t j, double *out);
 
+/* Where the evaluator's time goes, by kind of operation, for runs of more
+ * than one lane made on the calling thread since it started. Counted only
+ * in a build configured with -DOVERCAP_PROFILE_OPS=ON (x86-64: the time
+ * stamp counter, read around every operation, which slows the evaluator);
+ * otherwise nothing is counted. Fills up to cap entries, busiest first, and
+ * returns the number of kinds that ran (0 when nothing was counted). */
+typedef struct oc_op_profile {
+    const char *op;  /* "POW", "EXP", "DELAY", ... */
+    uint64_t count;  /* operations executed (each over all lanes) */
+    uint64_t cycles; /* time stamp counter ticks spent in them */
+} oc_op_profile;
+
+size_t oc_op_profile_get(oc_op_profile *out, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -23,6 +23,20 @@
 #include "fmath.h"
 #include "oc_int.h"
 
+/* The op profile (OVERCAP_PROFILE_OPS): ticks and counts per operation of
+ * the many-lane evaluator, per thread. */
+#if defined(OC_PROFILE_OPS) && defined(__x86_64__)
+#include <x86intrin.h>
+static _Thread_local uint64_t prof_ticks[OCV_NOPS], prof_count[OCV_NOPS];
+#define OCV_PROF_START()                                                                           \
+    const uint64_t prof_t0 = __rdtsc();                                                            \
+    const uint32_t prof_op = ip->op
+#define OCV_PROF_STOP() (prof_ticks[prof_op] += __rdtsc() - prof_t0, prof_count[prof_op]++)
+#else
+#define OCV_PROF_START() (void)0
+#define OCV_PROF_STOP() (void)0
+#endif
+
 /* Graphical functions. The segment of x - the largest lo in [0, n - 2]
  * with xs[lo] <= x, unique because x values increase - is found by halving
  * without branches: lo moves up by half while xs[lo + half] <= x. Indexes
@@ -400,6 +414,7 @@ static void exec_many(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 #define ROW(s) (v + (size_t)(s) * NL)
 #define OUT(s) out[L]
     while(ip < end) {
+        OCV_PROF_START();
         switch(ip->op) {
 #define OCV_CASE(name, ext, ...)                                                                   \
     case OCV_##name:                                                                               \
@@ -420,6 +435,7 @@ static void exec_many(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 #undef OCV_CASE
         default: ip++; break;
         }
+        OCV_PROF_STOP();
     }
 #undef OUT
 #undef ROW
@@ -432,4 +448,38 @@ void ocV_exec(const ocV_ins *code, size_t n, ocV_ctx *ctx)
         exec_one(code, n, ctx);
     else
         exec_many(code, n, ctx);
+}
+
+size_t oc_op_profile_get(oc_op_profile *out, size_t cap)
+{
+#if defined(OC_PROFILE_OPS) && defined(__x86_64__)
+#define OCV_NAME(name, ...) [OCV_##name] = #name,
+    static const char *const names[OCV_NOPS] = {
+        OCV_OPS(OCV_NAME) OCV_GATHER_OPS(OCV_NAME) OCV_ROW_OPS(OCV_NAME)};
+#undef OCV_NAME
+    size_t n = 0, i, j;
+    int op;
+    for(op = 0; op < OCV_NOPS; op++) {
+        oc_op_profile e;
+        if(!prof_count[op])
+            continue;
+        e.op = names[op] ? names[op] : "?";
+        e.count = prof_count[op];
+        e.cycles = prof_ticks[op];
+        /* insert, busiest first, keeping the cap busiest */
+        for(i = 0; i < n && i < cap && out[i].cycles >= e.cycles; i++)
+            ;
+        if(i < cap) {
+            for(j = (n < cap ? n : cap - 1); j > i; j--)
+                out[j] = out[j - 1];
+            out[i] = e;
+        }
+        n++;
+    }
+    return n;
+#else
+    (void)out;
+    (void)cap;
+    return 0;
+#endif
 }

@@ -151,5 +151,19 @@ int main(int argc, char **argv)
         compare_lanes(m, 5, OC_RK4, "flagship, rk4, 5 lanes", flagship_consts, 6, 0);
         oc_model_free(m);
     }
+    {
+        /* the op profile: empty unless built in; then busiest first, with
+         * the flagship's exponentials among the kinds that ran */
+        oc_op_profile p[4];
+        size_t n = oc_op_profile_get(p, 4), k, shown = n < 4 ? n : 4;
+        int sorted = 1;
+        for(k = 1; k < shown; k++)
+            sorted &= p[k - 1].cycles >= p[k].cycles && p[k].count > 0;
+#ifdef OC_PROFILE_OPS
+        CHECK(n > 4 && sorted && p[0].count > 0, "op profile: %zu kinds, busiest first", n);
+#else
+        CHECK(n == 0 && sorted, "no op profile unless built with OVERCAP_PROFILE_OPS (%zu)", n);
+#endif
+    }
     DONE();
 }
