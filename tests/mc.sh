@@ -104,6 +104,14 @@ else
     echo "mpirun not found: the MPI check is not run"
 fi
 
+# files that cannot be read say why
+expect 3 "missing spec" -- "$OC" mc "$TMP/none.json"
+has "$TMP/err" "none.json: cannot open the .*: No such file or directory" "a missing spec: the reason"
+expect 3 "a directory as spec" -- "$OC" mc "$TMP"
+has "$TMP/err" "Is a directory" "a directory as spec: the reason"
+expect 3 "missing checkpoint" -- "$OC" mc $SPEC --resume "$TMP/none.checkpoint"
+has "$TMP/err" "none.checkpoint: cannot open the checkpoint: No such file or directory" "a missing checkpoint: the reason"
+
 # bad specs: refused before any run, naming the key
 printf '{"parameters": {"warp": {"dist": "uniform", "min": 0, "max": 1}}}' >"$TMP/s1.json"
 expect 2 "unknown parameter" -- "$OC" mc "$TMP/s1.json"

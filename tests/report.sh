@@ -227,6 +227,8 @@ wellformed "$TMP/p.svg" "plot --mc"
 selfcontained "$TMP/p.svg" "plot --mc"
 has "$TMP/p.svg" "P(bubble by 2040) = " "plot --mc states P(bubble by the end) in its title"
 expect 0 "plot --mc again" -- "$OC" plot --mc "$TMP/mcp.json" -o "$TMP/p2.svg"
+expect 3 "plot --mc missing results" -- "$OC" plot --mc "$TMP/none.json" -o "$TMP/p3.svg"
+has "$TMP/err" "none.json: cannot open the Monte Carlo results: No such file or directory" "plot --mc: the reason a file cannot be read"
 if cmp -s "$TMP/p.svg" "$TMP/p2.svg"; then ok; else bad "plot --mc: the same input gave different bytes"; fi
 expect 0 "plot --mc --band" -- "$OC" plot --mc "$TMP/mcp.json" --band compute_capacity -o "$TMP/fan.svg"
 wellformed "$TMP/fan.svg" "plot --mc --band"
@@ -253,7 +255,7 @@ expect 2 "plot --tornado bad table" -- "$OC" plot --tornado "$TMP/bad.csv" -o "$
 has "$TMP/err" "not a table of" "plot --tornado names what it expected"
 
 # --mc: a missing spec stops the report before anything is written
-expect 2 "report --mc missing spec" -- "$OC" report --mc "$TMP/nospec.json" -o "$TMP/mc.html"
+expect 3 "report --mc missing spec" -- "$OC" report --mc "$TMP/nospec.json" -o "$TMP/mc.html"
 has "$TMP/err" "nospec.json" "report --mc names the missing spec"
 if [ -e "$TMP/mc.html" ]; then bad "report --mc with a bad spec wrote a file"; else ok; fi
 expect 2 "report --mc-samples without --mc" -- "$OC" report --mc-samples 10 -o "$TMP/mc.html"

@@ -34,8 +34,9 @@ int cli_errf(char *err, size_t errlen, const char *fmt, ...)
 #endif
     ;
 
-/* Reads a whole file of at most max_bytes into a new NUL-terminated buffer.
- * Returns 0, or -1 with a message naming the file and `what` it is. */
+/* Reads a whole file of at most max_bytes (a regular file, or a pipe read
+ * to its end) into a new NUL-terminated buffer. Returns 0, or EXIT_IO with a
+ * message naming the file, `what` it is and the system's reason. */
 int cli_read_file(const char *path, long max_bytes, const char *what, char **buf, size_t *len,
                   char *err, size_t errlen);
 

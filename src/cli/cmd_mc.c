@@ -692,7 +692,7 @@ static int load_checkpoint(const mc_ctx *c, unsigned char *done, uint64_t n_bloc
     unsigned char *buf = NULL;
     int rc = EXIT_USAGE;
     if(!f)
-        return cli_fail(EXIT_IO, "%s: cannot open the checkpoint", c->resume);
+        return cli_fail(EXIT_IO, "%s: cannot open the checkpoint: %s", c->resume, strerror(errno));
     if(fread(&h, sizeof(h), 1, f) != 1 || memcmp(h.magic, CKPT_MAGIC, 8) != 0) {
         cli_fail(EXIT_USAGE, "%s: not an overcap mc checkpoint", c->resume);
         goto done;
@@ -856,8 +856,9 @@ static int mc_setup(mc_ctx *c, int need_bands)
     oc_run *probe = NULL;
     size_t t, save_count;
     int rc;
-    if(mc_spec_load(c->spec_path, &c->spec, err, sizeof(err)) != 0)
-        return cli_fail(EXIT_USAGE, "%s", err);
+    rc = mc_spec_load(c->spec_path, &c->spec, err, sizeof(err));
+    if(rc != 0)
+        return cli_fail(rc == EXIT_IO ? EXIT_IO : EXIT_USAGE, "%s", err);
     if(c->has_samples)
         c->spec.samples = c->samples_override;
     if(c->has_seed)

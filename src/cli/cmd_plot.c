@@ -1177,8 +1177,9 @@ static int plot_mc(plot_opts *o)
     ocg_svg svg;
     char err[1024];
     int rc;
-    if(mcr_load(o->mc_json, &r, err, sizeof(err)) != 0)
-        return cli_fail(errno == ENOENT ? EXIT_IO : EXIT_USAGE, "%s", err);
+    rc = mcr_load(o->mc_json, &r, err, sizeof(err));
+    if(rc != 0)
+        return cli_fail(rc == EXIT_IO ? EXIT_IO : EXIT_USAGE, "%s", err);
     chart_base(o, &base);
     ocg_svg_init(&svg);
     if(o->band) {

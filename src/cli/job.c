@@ -135,8 +135,8 @@ int job_prepare_lanes(const job *j, const char *scenario_override, const oc_mode
     memset(&local, 0, sizeof(local));
     if(!scen && !j->model_path)
         scen = "baseline";
-    if(scen && scenario_load(scen, &local, msg, sizeof(msg)) != 0)
-        return cli_fail(EXIT_USAGE, "%s", msg);
+    if(scen && (rc = scenario_load(scen, &local, msg, sizeof(msg))) != 0)
+        return cli_fail(rc == EXIT_IO ? EXIT_IO : EXIT_USAGE, "%s", msg);
     if(oc_run_create_lanes(m, lanes, r, &err) != OC_OK) {
         cli_report(&err);
         rc = cli_exit_code(err.code);

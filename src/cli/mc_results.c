@@ -196,8 +196,9 @@ int mcr_load(const char *path, mc_results *r, char *err, size_t errlen)
     size_t len;
     int rc;
     memset(r, 0, sizeof(*r));
-    if(cli_read_file(path, 256L << 20, "Monte Carlo results", &buf, &len, err, errlen))
-        return -1;
+    rc = cli_read_file(path, 256L << 20, "Monte Carlo results", &buf, &len, err, errlen);
+    if(rc)
+        return rc;
     rc = mcr_parse(buf, len, path, r, err, errlen);
     free(buf);
     return rc;

@@ -42,6 +42,7 @@ typedef struct mc_results {
  * naming the source and the key. */
 int mcr_parse(const char *text, size_t len, const char *source, mc_results *r, char *err,
               size_t errlen);
+/* The same from a file: 0, EXIT_IO when the file cannot be read, or -1. */
 int mcr_load(const char *path, mc_results *r, char *err, size_t errlen);
 void mcr_free(mc_results *r);
 

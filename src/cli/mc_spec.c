@@ -492,8 +492,9 @@ int mc_spec_load(const char *path, mc_spec *s, char *err, size_t errlen)
                                  errlen);
         return cli_errf(err, errlen, "this build has no built-in spec; give a spec file");
     }
-    if(cli_read_file(path, MAX_SPEC_BYTES, "spec", &buf, &len, err, errlen))
-        return -1;
+    rc = cli_read_file(path, MAX_SPEC_BYTES, "spec", &buf, &len, err, errlen);
+    if(rc)
+        return rc;
     rc = mc_spec_parse(buf, len, path, s, err, errlen);
     free(buf);
     return rc;

@@ -60,7 +60,8 @@ typedef struct mc_spec {
 } mc_spec;
 
 /* Parses a spec (file path, or "built-in" for the flagship's). Errors name
- * the key: "parameters.hardware_life_years.max: ...". Returns 0 or -1. */
+ * the key: "parameters.hardware_life_years.max: ...". Returns 0, EXIT_IO when
+ * the file cannot be read, or -1. */
 int mc_spec_load(const char *path, mc_spec *s, char *err, size_t errlen);
 int mc_spec_parse(const char *text, size_t len, const char *source, mc_spec *s, char *err,
                   size_t errlen);

@@ -10,9 +10,9 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -60,31 +60,73 @@ int cli_read_file(const char *path, long max_bytes, const char *what, char **buf
                   char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
-    char *b;
-    long n;
+    struct stat st;
+    char *b = NULL;
+    size_t n = 0, cap = 0, got;
     *buf = NULL;
     *len = 0;
-    if(!f)
-        return cli_errf(err, errlen, "%s: cannot open the %s", path, what);
-    if(fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return cli_errf(err, errlen, "%s: cannot read the %s", path, what);
+    if(!f) {
+        cli_errf(err, errlen, "%s: cannot open the %s: %s", path, what, strerror(errno));
+        return EXIT_IO;
     }
-    if(n > max_bytes) {
+    if(fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
         fclose(f);
-        return cli_errf(err, errlen, "%s: %ld bytes is more than a %s may hold (%ld)", path, n,
-                        what, max_bytes);
+        cli_errf(err, errlen, "%s: cannot read the %s: %s", path, what, strerror(e));
+        return EXIT_IO;
     }
-    b = malloc((size_t)n + 1);
-    if(!b || fread(b, 1, (size_t)n, f) != (size_t)n) {
+    if(S_ISREG(st.st_mode) && st.st_size > max_bytes) {
+        fclose(f);
+        cli_errf(err, errlen, "%s: %lld bytes is more than a %s may hold (%ld)", path,
+                 (long long)st.st_size, what, max_bytes);
+        return EXIT_IO;
+    }
+    /* read to the end (a regular file in one go; a pipe in pieces), one
+     * byte beyond the limit at most, so an endless stream is refused */
+    for(;;) {
+        if(n == cap) {
+            size_t want = cap ? cap * 2 : (S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536);
+            char *nb;
+            if(want > (size_t)max_bytes + 1)
+                want = (size_t)max_bytes + 1;
+            if(want <= cap)
+                break; /* at the limit */
+            nb = realloc(b, want + 1);
+            if(!nb) {
+                free(b);
+                fclose(f);
+                cli_errf(err, errlen, "%s: out of memory reading the %s", path, what);
+                return EXIT_IO;
+            }
+            b = nb;
+            cap = want;
+        }
+        got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if(got == 0)
+            break;
+    }
+    if(ferror(f)) {
+        int e = errno;
         free(b);
         fclose(f);
-        return cli_errf(err, errlen, "%s: cannot read the %s", path, what);
+        cli_errf(err, errlen, "%s: cannot read the %s: %s", path, what, strerror(e));
+        return EXIT_IO;
     }
     fclose(f);
+    if(n > (size_t)max_bytes) {
+        free(b);
+        cli_errf(err, errlen, "%s: more than %ld bytes, more than a %s may hold", path, max_bytes,
+                 what);
+        return EXIT_IO;
+    }
+    if(!b && !(b = malloc(1))) {
+        cli_errf(err, errlen, "%s: out of memory reading the %s", path, what);
+        return EXIT_IO;
+    }
     b[n] = '\0';
     *buf = b;
-    *len = (size_t)n;
+    *len = n;
     return 0;
 }
 

@@ -272,8 +272,9 @@ int scenario_load(const char *name_or_path, scenario *s, char *err, size_t errle
                          name_or_path, names[0] ? names : "none");
         }
     }
-    if(cli_read_file(name_or_path, SCENARIO_MAX_BYTES, "scenario file", &buf, &len, err, errlen))
-        return -1;
+    rc = cli_read_file(name_or_path, SCENARIO_MAX_BYTES, "scenario file", &buf, &len, err, errlen);
+    if(rc)
+        return rc;
     rc = scenario_parse(buf, len, name_or_path, s, err, errlen);
     free(buf);
     return rc;

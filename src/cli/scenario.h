@@ -40,7 +40,8 @@ typedef struct scenario {
 int scenario_parse(const char *text, size_t len, const char *source, scenario *s, char *err,
                    size_t errlen);
 
-/* A preset name (scenarios/NAME.json, built in) or a path to a .json file. */
+/* A preset name (scenarios/NAME.json, built in) or a path to a .json file.
+ * Returns 0, EXIT_IO when the file cannot be read, or -1. */
 int scenario_load(const char *name_or_path, scenario *s, char *err, size_t errlen);
 
 /* Applies the specs, overrides and jumps to a run of m, checking every name,
