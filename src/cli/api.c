@@ -737,11 +737,17 @@ static double quantile(const double *v, size_t n, double q)
     return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
 }
 
+/* Band values a request may hold at once (samples x variables x years):
+ * 128 MiB of doubles. */
+#define MC_API_MAX_BAND_VALUES (1u << 24)
+
 static void post_mc(api_ctx *c, const char *body, size_t len, api_response *out)
 {
-    static const char *const known[] = {"scenario", "set", "samples", "seed", NULL};
-    static const char *const band_vars[] = {"compute_capacity", "compute_demand",
-                                            "utilization"};
+    static const char *const known[] = {"scenario", "set", "samples", "seed", "spec", "bands",
+                                        NULL};
+    static const char *const default_bands[] = {"compute_capacity", "compute_demand",
+                                                "utilization"};
+    const char *band_vars[MC_MAX_BANDS];
     static const double qs[] = {0.05, 0.25, 0.5, 0.75, 0.95};
     char err[1200];
     request rq;
@@ -780,7 +786,42 @@ static void post_mc(api_ctx *c, const char *body, size_t len, api_response *out)
         }
         samples = (uint64_t)d;
     }
-    if(mc_spec_load("built-in", &spec, err, sizeof(err)) != 0)
+    if((v = json_object_get(root, "spec")) != NULL) {
+        /* a spec of the request's own, as `overcap mc SPEC` reads it; the
+         * server's model and the request's scenario apply */
+        char *text = json_is_object(v) ? json_dumps(v, JSON_COMPACT) : NULL;
+        int rc;
+        if(!json_is_object(v)) {
+            cli_errf(err, sizeof(err), "spec: expected an object (the JSON of `overcap mc SPEC`)");
+            goto bad;
+        }
+        if(!text)
+            goto oom;
+        rc = mc_spec_parse(text, strlen(text), "spec", &spec, err, sizeof(err));
+        free(text);
+        if(rc != 0)
+            goto bad;
+        if(spec.model_path || spec.scenario) {
+            cli_errf(err, sizeof(err),
+                     "spec.%s: the server runs its own model with the request's scenario; "
+                     "leave it out of the spec",
+                     spec.model_path ? "model" : "scenario");
+            goto bad;
+        }
+        if(!json_object_get(root, "samples") && json_object_get(v, "samples")) {
+            if(spec.samples > c->limits.max_mc_samples) {
+                cli_errf(err, sizeof(err),
+                         "spec.samples: %llu is more than this server runs per request (%llu); "
+                         "`overcap mc --samples N` on the command line has no such limit",
+                         (unsigned long long)spec.samples,
+                         (unsigned long long)c->limits.max_mc_samples);
+                status = 413;
+                goto bad;
+            }
+            samples = spec.samples;
+        }
+    }
+    else if(mc_spec_load("built-in", &spec, err, sizeof(err)) != 0)
         goto bad;
     spec.samples = samples;
     if((v = json_object_get(root, "seed")) != NULL) {
@@ -791,13 +832,40 @@ static void post_mc(api_ctx *c, const char *body, size_t len, api_response *out)
         }
         spec.seed = (uint64_t)json_integer_value(v);
     }
-    /* the uncertainty of the built-in spec, on top of the request's scenario */
+    /* the uncertainty of the spec, on top of the request's scenario */
     cfg.model = c->model;
     if(mc_spec_bind(&spec, c->model, &cfg, band_index, err, sizeof(err)) != 0)
         goto bad;
-    for(k = 0; k < 3; k++)
+    /* the band variables: the request's, else the spec's, else three */
+    if((v = json_object_get(root, "bands")) != NULL) {
+        if(!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > MC_MAX_BANDS) {
+            cli_errf(err, sizeof(err), "bands: expected a list of 1 to %d variable names",
+                     MC_MAX_BANDS);
+            goto bad;
+        }
+        for(k = 0; k < json_array_size(v); k++) {
+            json_t *e = json_array_get(v, k);
+            if(!json_is_string(e)) {
+                cli_errf(err, sizeof(err), "bands[%zu]: expected a variable name", k);
+                goto bad;
+            }
+            band_vars[k] = json_string_value(e);
+        }
+        job.n_bands = json_array_size(v);
+    }
+    else if(json_object_get(root, "spec") && spec.n_bands > 0) {
+        for(k = 0; k < spec.n_bands; k++)
+            band_vars[k] = spec.bands[k];
+        job.n_bands = spec.n_bands;
+    }
+    else {
+        for(k = 0; k < 3; k++)
+            band_vars[k] = default_bands[k];
+        job.n_bands = 3;
+    }
+    for(k = 0; k < job.n_bands; k++)
         if(oc_model_find(c->model, band_vars[k], &band_index[k], NULL) != OC_OK) {
-            cli_errf(err, sizeof(err), "the model has no '%s'", band_vars[k]);
+            cli_errf(err, sizeof(err), "bands[%zu]: the model has no '%.100s'", k, band_vars[k]);
             goto bad;
         }
     if(request_prepare(&rq, c->model, 1, &probe, err, sizeof(err)) != 0)
@@ -813,6 +881,16 @@ static void post_mc(api_ctx *c, const char *body, size_t len, api_response *out)
             cli_errf(err, sizeof(err), "the run must span 1 to 1000 years for /api/mc");
             goto bad;
         }
+        if((double)samples * (double)job.n_bands * (double)job.n_times >
+           (double)MC_API_MAX_BAND_VALUES) {
+            cli_errf(err, sizeof(err),
+                     "%llu samples x %zu band variables x %zu years is more band values than "
+                     "this server keeps per request (%u); ask for fewer, or run `overcap mc`",
+                     (unsigned long long)samples, job.n_bands, job.n_times,
+                     MC_API_MAX_BAND_VALUES);
+            status = 413;
+            goto bad;
+        }
         years = calloc(job.n_times, sizeof(double));
         band_save = calloc(job.n_times, sizeof(size_t));
         if(!years || !band_save)
@@ -826,7 +904,6 @@ static void post_mc(api_ctx *c, const char *body, size_t len, api_response *out)
     }
     param_index = calloc(spec.n_params + 1, sizeof(size_t));
     job.n = samples;
-    job.n_bands = 3;
     job.rq = &rq;
     job.ok = calloc(samples, 1);
     job.bubble = calloc(samples, 1);

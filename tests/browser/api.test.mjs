@@ -59,6 +59,13 @@ try {
     ['10^12 Monte Carlo runs', '/api/mc', { samples: 1e12 }, 413, /1000000000000 is more than this server runs/],
     ['a negative sample count', '/api/mc', { samples: -5 }, 400, /samples: expected a whole number/],
     ['a fractional sample count', '/api/mc', { samples: 2.5 }, 400, /samples: expected a whole number/],
+    ['a spec that is not an object', '/api/mc', { spec: 'uncertainty/ai_compute.json' }, 400, /spec: expected an object/],
+    ['a spec naming a model file', '/api/mc', { spec: { model: '/etc/passwd', parameters: { hardware_life_years: { dist: 'uniform', min: 3, max: 7 } } } }, 400, /spec\.model: the server runs its own model/],
+    ['a spec with an unknown constant', '/api/mc', { spec: { parameters: { warp: { dist: 'uniform', min: 0, max: 1 } } } }, 400, /parameters\.warp/],
+    ['a spec asking for too many futures', '/api/mc', { spec: { samples: 1000000, parameters: { hardware_life_years: { dist: 'uniform', min: 3, max: 7 } } } }, 413, /spec\.samples: 1000000 is more than/],
+    ['an unknown band variable', '/api/mc', { samples: 10, bands: ['nonsense'] }, 400, /bands\[0\]: the model has no 'nonsense'/],
+    ['bands that are not a list', '/api/mc', { samples: 10, bands: 'utilization' }, 400, /bands: expected a list/],
+    ['too many band values', '/api/mc', { samples: 20000, bands: Array(32).fill('utilization'), scenario: { specs: { stop: 2100 } } }, 413, /more band values than this server keeps/],
     ['a huge max_factor', '/api/critical', { max_factor: 1e300 }, 413, /max_factor/],
     ['a jump year outside the run', '/api/critical', { year: 1900 }, 400, /year: 1900 is outside/],
   ];
@@ -66,6 +73,24 @@ try {
     const r = await post(base, path, body);
     check(r.status === code && re.test(r.json.error || ''), `${what}: ${r.status} "${r.json.error}"`);
   }
+  // --- a spec and band variables of the request's own
+  const own = await post(base, '/api/mc', {
+    samples: 256, seed: 3, bands: ['compute_price', 'utilization'],
+    spec: { name: 'mine', sampling: 'lhs', parameters: { hardware_life_years: { dist: 'uniform', min: 3, max: 7 } } },
+  });
+  check(own.status === 200 && own.json.spec === 'mine' && own.json.sampling === 'lhs' && own.json.samples === 256,
+    `/api/mc with its own spec: ${own.status} spec ${own.json.spec}, sampling ${own.json.sampling}, ${own.json.samples} futures`);
+  const ownBands = Object.keys(own.json.bands || {});
+  check(ownBands.join() === 'compute_price,utilization' && own.json.bands.utilization.p5.every((x, i) => x <= own.json.bands.utilization.p95[i]),
+    `/api/mc bands of the requested variables, p5 <= p95: ${ownBands.join()}`);
+  const wide = await post(base, '/api/mc', { samples: 256, seed: 3, spec: { parameters: { hardware_life_years: { dist: 'uniform', min: 3, max: 7 } } } });
+  const narrow = await post(base, '/api/mc', { samples: 256, seed: 3, spec: { parameters: { hardware_life_years: { dist: 'uniform', min: 4.9, max: 5.1 } } } });
+  const spread = (r) => { const u = r.json.bands.utilization; const t = u.time.length - 1; return u.p95[t] - u.p5[t]; };
+  check(wide.status === 200 && narrow.status === 200 && spread(wide) > spread(narrow),
+    `a wider range of hardware life spreads the utilization band wider (${spread(wide).toFixed(3)} > ${spread(narrow).toFixed(3)})`);
+  const specSamples = await post(base, '/api/mc', { spec: { samples: 128, parameters: { hardware_life_years: { dist: 'uniform', min: 3, max: 7 } } } });
+  check(specSamples.status === 200 && specSamples.json.samples === 128, `the spec's samples apply when the request has none: ${specSamples.json.samples}`);
+
   const big = await fetch(base + '/api/run', { method: 'POST', body: 'x'.repeat(200000) });
   check(big.status === 413, `a 200 KB body: ${big.status}`);
   const get = await fetch(base + '/api/run');
