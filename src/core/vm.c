@@ -12,10 +12,10 @@
  * A run may evaluate many scenarios ("lanes") at once: each slot then holds
  * one value per lane, and each instruction becomes a loop over the lanes,
  * which the compiler vectorizes; dispatch is paid once per instruction, not
- * once per scenario. Every operation is written once, in OCV_OPS or
- * OCV_GATHER_OPS, in terms of V(slot) - the slot's value in the current
- * lane - and instantiated for one lane (the ordinary run) and for many
- * (Monte Carlo batches).
+ * once per scenario. Every operation is written once, in OCV_OPS (or the
+ * two short lists after it), in terms of V(slot) - the slot's value in the
+ * current lane - and instantiated for one lane (the ordinary run) and for
+ * many (Monte Carlo batches).
  */
 #include <math.h>
 #include <stdint.h>
