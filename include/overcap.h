@@ -254,6 +254,11 @@ double oc_run_lane_value(const oc_run *run, size_t lane, size_t save, size_t j);
 /* Copies that series (oc_run_save_count values) into out. */
 void oc_run_lane_series(const oc_run *run, size_t lane, size_t j, double *out);
 
+/* The same for n lanes from lane0 at once, lane k's series at out + k *
+ * stride; reads each saved row once (faster than n calls of the above). */
+void oc_run_lanes_series(const oc_run *run, size_t lane0, size_t n, size_t j, double *out,
+                         size_t stride);
+
 /* Where the evaluator's time goes, by kind of operation, for runs of more
  * than one lane made on the calling thread since it started. Counted only
  * in a build configured with -DOVERCAP_PROFILE_OPS=ON (x86-64: the time

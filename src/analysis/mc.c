@@ -89,6 +89,9 @@ static void finish_block(shared *sh, uint64_t b, uint64_t samples)
 }
 
 #define N_ROLES 10 /* the diagnosis's series, in ocx_mapping order */
+/* Lanes whose series are copied out together: one cache line of each saved
+ * row (8 doubles) feeds 8 lanes, read once. */
+#define SERIES_GROUP 8
 
 /* Selects what diagnosis and bands need; returns the selected position of
  * every band variable in band_col and of every mapped series in role_col
@@ -172,7 +175,7 @@ static void *work(void *arg)
     double *values = NULL, *bands = NULL;
     size_t *band_col = NULL, n_saves = 0, q;
     int role_col[N_ROLES];
-    double *series = NULL, *times = NULL; /* N_ROLES series of one lane, and their times */
+    double *series = NULL, *times = NULL; /* N_ROLES series of SERIES_GROUP lanes; times */
     ocmc_jump (*jumps)[OCMC_MAX_JUMPS] = NULL;
     size_t *n_jumps = NULL;
     char err[512];
@@ -197,7 +200,7 @@ static void *work(void *arg)
         oc_specs sp;
         oc_run_specs(r, &sp);
         n_saves = (size_t)floor((sp.stop - sp.start) / sp.save_step + 1e-9) + 1;
-        series = calloc(N_ROLES * n_saves + 1, sizeof(double));
+        series = calloc(SERIES_GROUP * N_ROLES * n_saves + 1, sizeof(double));
         times = calloc(n_saves + 1, sizeof(double));
         if(!series || !times) {
             fail(sh, "out of memory");
@@ -268,22 +271,26 @@ static void *work(void *arg)
                 if(s == 0)
                     o.first_jump_year = jumps[l][s].year;
             }
+            if(c->map.capacity && l % SERIES_GROUP == 0) {
+                /* the series of this lane and the next few, row by row */
+                size_t n = L - l < SERIES_GROUP ? L - l : SERIES_GROUP;
+                for(q = 0; q < N_ROLES; q++)
+                    if(role_col[q] >= 0)
+                        oc_run_lanes_series(r, l, n, (size_t)role_col[q], series + q * n_saves,
+                                            N_ROLES * n_saves);
+            }
             if(o.ok && c->map.capacity) {
                 /* a run the diagnosis refuses (say, capacity fell to zero) is counted
                  * apart by the caller: o.diagnosed stays 0 */
                 const double *role[N_ROLES];
+                double *mine = series + (l % SERIES_GROUP) * N_ROLES * n_saves;
                 ocd_input in;
-                for(q = 0; q < N_ROLES; q++) {
-                    role[q] = NULL;
-                    if(role_col[q] >= 0) {
-                        oc_run_lane_series(r, l, (size_t)role_col[q], series + q * n_saves);
-                        role[q] = series + q * n_saves;
-                    }
-                }
+                for(q = 0; q < N_ROLES; q++)
+                    role[q] = role_col[q] >= 0 ? mine + q * n_saves : NULL;
                 if(!role[2]) { /* a constant life instead of a series */
                     for(q = 0; q < n_saves; q++)
-                        series[2 * n_saves + q] = c->map.life_years;
-                    role[2] = series + 2 * n_saves;
+                        mine[2 * n_saves + q] = c->map.life_years;
+                    role[2] = mine + 2 * n_saves;
                 }
                 memset(&in, 0, sizeof(in));
                 in.n = oc_run_save_count(r);

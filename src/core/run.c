@@ -497,6 +497,19 @@ void oc_run_lane_series(const oc_run *r, size_t lane, size_t j, double *out)
         out[i] = p[i * stride];
 }
 
+void oc_run_lanes_series(const oc_run *r, size_t lane0, size_t n, size_t j, double *out,
+                         size_t stride)
+{
+    size_t i, k, step = r->n_sel * r->lanes;
+    const double *p;
+    if(j >= r->n_sel || lane0 >= r->lanes || n > r->lanes - lane0)
+        return;
+    p = r->results + j * r->lanes + lane0;
+    for(i = 0; i < r->n_saved; i++, p += step)
+        for(k = 0; k < n; k++)
+            out[k * stride + i] = p[k];
+}
+
 const double *oc_run_row(const oc_run *r, size_t save)
 {
     if(save >= r->n_saved || r->lanes != 1)

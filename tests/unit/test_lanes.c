@@ -119,6 +119,21 @@ static void compare_lanes(const oc_model *m, size_t lanes, oc_method method, con
     }
     CHECK(ok == lanes - (blowup_lane_rate > 0 ? 1 : 0), "%s: %zu of %zu lanes bit-identical",
           name, ok, lanes);
+    {
+        /* series of several lanes at once: those of one lane at a time */
+        size_t n = oc_run_save_count(batch), j = oc_run_selected_count(batch) - 1, from = lanes / 3,
+               count = lanes - from, stride = n + 3, same = 1;
+        double *many = calloc(count * stride + 1, sizeof(double)), *one = calloc(n + 1, sizeof(double));
+        oc_run_lanes_series(batch, from, count, j, many, stride);
+        for(l = 0; l < count; l++) {
+            oc_run_lane_series(batch, from + l, j, one);
+            same &= memcmp(many + l * stride, one, n * sizeof(double)) == 0;
+        }
+        CHECK(same, "%s: lanes %zu to %zu copied out together equal one by one", name, from,
+              lanes - 1);
+        free(many);
+        free(one);
+    }
     oc_run_free(batch);
     free(idx);
 }
