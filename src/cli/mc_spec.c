@@ -8,7 +8,9 @@
  * outside a constant's plausible <range>. Each message names the key.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -596,34 +598,115 @@ int mc_spec_bind(mc_spec *s, const oc_model *m, ocmc_config *cfg, size_t *band_i
 /* The sampler                                                         */
 /* ------------------------------------------------------------------ */
 
-typedef struct block_cache {
+/* Correlated points come a block of OCS_BLOCK samples at a time, and the
+ * threads work on neighbouring blocks of futures, so they share the blocks
+ * of points: a block is computed once, by the first thread to need it,
+ * while the others wait for it. A slot in use is never replaced. */
+typedef struct block_slot {
     uint64_t block; /* UINT64_MAX: empty */
-    size_t rows;
-    double *points; /* OCS_BLOCK x dims */
-} block_cache;
+    int ready;      /* 0 while a thread computes it */
+    int failed;
+    unsigned users;
+    uint64_t last_use; /* for replacing the least recently taken */
+    double *points;    /* OCS_BLOCK x dims */
+} block_slot;
 
 struct mc_sampler {
     const mc_spec *spec;
     ocs_design *design;
     ocs_corr *corr;
     size_t *corr_cols;
-    block_cache *caches; /* one per thread */
+    block_slot *slots; /* 2 per thread, plus one */
+    size_t n_slots;
+    size_t *held; /* per thread: the slot it reads, or SIZE_MAX */
+    uint64_t clock;
+    pthread_mutex_t lock;
+    pthread_cond_t computed;
+    int sync; /* lock and computed exist */
     unsigned threads;
     uint64_t jump_seed;
 };
 
 void mc_sampler_free(mc_sampler *smp)
 {
-    unsigned t;
+    size_t k;
     if(!smp)
         return;
-    for(t = 0; smp->caches && t < smp->threads; t++)
-        free(smp->caches[t].points);
-    free(smp->caches);
+    for(k = 0; smp->slots && k < smp->n_slots; k++)
+        free(smp->slots[k].points);
+    free(smp->slots);
+    free(smp->held);
+    if(smp->sync) {
+        pthread_mutex_destroy(&smp->lock);
+        pthread_cond_destroy(&smp->computed);
+    }
     free(smp->corr_cols);
     ocs_corr_free(smp->corr);
     ocs_design_free(smp->design);
     free(smp);
+}
+
+/* The slot holding the points of `block` for `thread`, computing them if no
+ * thread has; NULL when they cannot be computed. */
+static const block_slot *take_block_points(mc_sampler *smp, unsigned thread, uint64_t block)
+{
+    block_slot *slot = NULL, *free_slot = NULL;
+    size_t k, rows;
+    int rc;
+    pthread_mutex_lock(&smp->lock);
+    if(smp->held[thread] != SIZE_MAX) {
+        smp->slots[smp->held[thread]].users--;
+        smp->held[thread] = SIZE_MAX;
+        pthread_cond_broadcast(&smp->computed); /* a slot may have come free */
+    }
+    for(;;) {
+        slot = NULL;
+        free_slot = NULL;
+        for(k = 0; k < smp->n_slots; k++) {
+            block_slot *b = &smp->slots[k];
+            if(b->block == block && !b->failed)
+                slot = b;
+            else if(b->users == 0 && (b->ready || b->block == UINT64_MAX) &&
+                    (!free_slot || b->last_use < free_slot->last_use))
+                free_slot = b;
+        }
+        /* wait while another thread computes it, or (never with more slots
+         * than threads can hold) while every slot is in use */
+        if((slot && !slot->ready) || (!slot && !free_slot)) {
+            pthread_cond_wait(&smp->computed, &smp->lock);
+            continue;
+        }
+        break;
+    }
+    if(!slot && free_slot) {
+        /* compute it, outside the lock; others asking for it wait */
+        slot = free_slot;
+        slot->block = block;
+        slot->ready = 0;
+        slot->failed = 0;
+        slot->users = 1;
+        pthread_mutex_unlock(&smp->lock);
+        rc = ocs_design_block(smp->design, smp->corr, smp->corr_cols, block, slot->points, &rows);
+        pthread_mutex_lock(&smp->lock);
+        slot->ready = 1;
+        slot->failed = rc != OCS_OK;
+        pthread_cond_broadcast(&smp->computed);
+    }
+    else if(slot)
+        slot->users++;
+    if(!slot) { /* unreachable: the loop ends with a slot or a free one */
+        pthread_mutex_unlock(&smp->lock);
+        return NULL;
+    }
+    slot->last_use = ++smp->clock;
+    smp->held[thread] = (size_t)(slot - smp->slots);
+    if(slot->failed) {
+        slot->users--;
+        smp->held[thread] = SIZE_MAX;
+        slot = NULL;
+    }
+    pthread_mutex_unlock(&smp->lock);
+    return slot;
 }
 
 int mc_sampler_create(const mc_spec *s, unsigned threads, mc_sampler **out, char *err,
@@ -637,7 +720,8 @@ int mc_sampler_create(const mc_spec *s, unsigned threads, mc_sampler **out, char
     if(!smp)
         return cli_errf(err, errlen, "out of memory");
     smp->spec = s;
-    smp->threads = threads;
+    smp->threads = threads ? threads : 1;
+    threads = smp->threads;
     smp->jump_seed = ocs_substream(s->seed, 1);
     if(s->n_params &&
        ocs_design_create(s->method, s->n_params, s->samples, s->seed, 0, &smp->design, msg,
@@ -647,21 +731,35 @@ int mc_sampler_create(const mc_spec *s, unsigned threads, mc_sampler **out, char
     }
     if(s->n_corr) {
         smp->corr_cols = calloc(s->n_corr, sizeof(size_t));
-        smp->caches = calloc(threads, sizeof(block_cache));
-        if(!smp->corr_cols || !smp->caches) {
+        smp->n_slots = 2 * (size_t)threads + 1;
+        smp->slots = calloc(smp->n_slots, sizeof(block_slot));
+        smp->held = calloc(threads, sizeof(size_t));
+        if(!smp->corr_cols || !smp->slots || !smp->held) {
             mc_sampler_free(smp);
             return cli_errf(err, errlen, "out of memory");
         }
+        if(pthread_mutex_init(&smp->lock, NULL) != 0) {
+            mc_sampler_free(smp);
+            return cli_errf(err, errlen, "cannot create a mutex");
+        }
+        if(pthread_cond_init(&smp->computed, NULL) != 0) {
+            pthread_mutex_destroy(&smp->lock);
+            mc_sampler_free(smp);
+            return cli_errf(err, errlen, "cannot create a condition variable");
+        }
+        smp->sync = 1;
         for(k = 0; k < s->n_corr; k++)
             smp->corr_cols[k] = s->corr_params[k];
         if(ocs_corr_create(s->n_corr, s->corr_matrix, &smp->corr, msg, sizeof(msg)) != OCS_OK) {
             mc_sampler_free(smp);
             return cli_errf(err, errlen, "%s: correlations: %s", s->source, msg);
         }
-        for(t = 0; t < threads; t++) {
-            smp->caches[t].block = UINT64_MAX;
-            smp->caches[t].points = calloc((size_t)OCS_BLOCK * s->n_params, sizeof(double));
-            if(!smp->caches[t].points) {
+        for(t = 0; t < threads; t++)
+            smp->held[t] = SIZE_MAX;
+        for(k = 0; k < smp->n_slots; k++) {
+            smp->slots[k].block = UINT64_MAX;
+            smp->slots[k].points = calloc((size_t)OCS_BLOCK * s->n_params, sizeof(double));
+            if(!smp->slots[k].points) {
                 mc_sampler_free(smp);
                 return cli_errf(err, errlen, "out of memory");
             }
@@ -710,17 +808,16 @@ int mc_sampler_sample(void *ud, unsigned thread, uint64_t i, double *values, ocm
     *n_jumps = 0;
     if(s->n_params) {
         if(smp->corr) {
-            block_cache *bc = &smp->caches[thread];
             uint64_t block = ocs_block_of(i), first, count;
+            size_t h = smp->held[thread]; /* only this thread changes its entry */
+            const block_slot *b = h != SIZE_MAX ? &smp->slots[h] : NULL;
             ocs_block_range(block, s->samples, &first, &count);
-            if(bc->block != block) {
-                if(ocs_design_block(smp->design, smp->corr, smp->corr_cols, block, bc->points,
-                                    &bc->rows) != OCS_OK)
-                    return -1;
-                bc->block = block;
-            }
+            if(!b || b->block != block)
+                b = take_block_points(smp, thread, block);
+            if(!b)
+                return -1;
             for(k = 0; k < s->n_params; k++)
-                values[k] = bc->points[(i - first) * s->n_params + k];
+                values[k] = b->points[(i - first) * s->n_params + k];
         }
         else
             ocs_design_row(smp->design, i, values);
