@@ -129,6 +129,28 @@ int bt_print(FILE *fp, const bt_spec *s, const bt_data *d);
  * ("-": standard output). Returns 0 or an exit code after printing why. */
 int bt_write_svg(const bt_spec *s, const bt_data *d, const char *path);
 
+/* ---- text helpers shared by backtest and nowcast ---- */
+
+/* Wraps text at about 78 columns after a lead; continuation lines are
+ * indented to the lead's width. bt_wrapf formats first. */
+void bt_wrap(FILE *fp, const char *lead, const char *text);
+void bt_wrapf(FILE *fp, const char *lead, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* A number for the tables: whole numbers from 1,000 to 10 million, five
+ * significant digits otherwise, "-" when missing. */
+void bt_fmt_num(char *buf, size_t size, double x);
+
+/* A jump or gain factor: "9650", "30.9", "6.54". */
+void bt_fmt_factor(char *buf, size_t size, double x);
+
+/* Reads a CSV table from a file, or (embedded) from the copy built into the
+ * binary. Returns 0 or an exit code, with err. */
+int bt_read_table(const char *path, int embedded, och_table **t, char *err, size_t errlen);
+
 /* ---- nowcast ---- */
 
 /* The year the nowcast calls "now" by default (late November 2026, when

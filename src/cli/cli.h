@@ -55,6 +55,10 @@ const struct oc_embedded *cli_embedded(const char *name);
 /* Parses a whole string as a finite number. Returns 0 on success. */
 int cli_number(const char *s, double *out);
 
+/* The same for the value v of option opt: 0, or EXIT_USAGE after saying
+ * "OPT: 'V' is not a finite number". */
+int cli_number_arg(const char *opt, const char *v, double *out);
+
 /* The shortest text that reads back as exactly x ("%.15g" to "%.17g"). */
 void cli_format_double(char *buf, size_t size, double x);
 

@@ -288,8 +288,8 @@ static int diag_option(diag_opts *d, int *i, int argc, char **argv)
         return cli_fail(EXIT_USAGE, "%s needs a value", a);
     v = argv[++*i];
     if(is_num) {
-        if(cli_number(v, &x) != 0)
-            return cli_fail(EXIT_USAGE, "%s: '%s' is not a finite number", a, v);
+        if(cli_number_arg(a, v, &x))
+            return EXIT_USAGE;
         if(strcmp(a, "--idle-threshold") == 0)
             d->params.idle_threshold = x;
         else if(strcmp(a, "--shortage-utilization") == 0)

@@ -79,8 +79,8 @@ int job_option(job *j, int *i, int argc, char **argv)
        strcmp(a, "--save-step") == 0) {
         if(value_of(i, argc, argv, &v))
             return EXIT_USAGE;
-        if(cli_number(v, &x) != 0)
-            return cli_fail(EXIT_USAGE, "%s: '%s' is not a finite number", a, v);
+        if(cli_number_arg(a, v, &x))
+            return EXIT_USAGE;
         if(strcmp(a, "--dt") == 0) {
             j->dt = x;
             j->has_dt = 1;

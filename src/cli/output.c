@@ -130,6 +130,13 @@ int cli_read_file(const char *path, long max_bytes, const char *what, char **buf
     return 0;
 }
 
+int cli_number_arg(const char *opt, const char *v, double *out)
+{
+    if(cli_number(v, out) != 0)
+        return cli_fail(EXIT_USAGE, "%s: '%s' is not a finite number", opt, v);
+    return 0;
+}
+
 const struct oc_embedded *cli_embedded(const char *name)
 {
     const struct oc_embedded *e;
