@@ -10,7 +10,8 @@
  *     the server through DNS rebinding);
  *   - request bodies at most API_MAX_BODY bytes (413), headers at most
  *     MHD's per-connection memory (32 KiB);
- *   - a connection idle for --timeout seconds is closed (slow clients),
+ *   - a connection idle for --timeout seconds is closed (slow clients), and
+ *     one whose body is still arriving after 3 x --timeout (trickling),
  *     at most --max-connections at once;
  *   - light requests (model, scenarios, run) are answered on the polling
  *     threads; heavy ones (mc, critical) run on their own thread while the
@@ -48,6 +49,7 @@ typedef struct server {
     int loopback;
     unsigned port;
     int log;
+    double body_seconds; /* a request body must have arrived by then (3 x --timeout) */
 } server;
 
 /* One request's state, from its first call to its completion. */
@@ -81,7 +83,8 @@ void help_serve(FILE *fp)
           "                       more are refused with 503 and Retry-After\n"
           "  --max-samples N      largest Monte Carlo per request (default 20000)\n"
           "  --max-connections N  open connections at once (default 512)\n"
-          "  --timeout S          close a connection idle for S seconds (default 10)\n"
+          "  --timeout S          close a connection idle for S seconds (default 10),\n"
+          "                       or whose request body is still arriving after 3 S\n"
           "  --log                one line per request on stderr\n"
           "  -h, --help           this help\n"
           "\n"
@@ -310,6 +313,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         return send_api(rc, &rc->res);
     }
     if(*upload_size) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if((double)(now.tv_sec - rc->t0.tv_sec) + 1e-9 * (double)(now.tv_nsec - rc->t0.tv_nsec) >
+           srv->body_seconds)
+            return MHD_NO; /* trickled in under the idle timeout: close */
         if(!rc->too_large && rc->len + *upload_size <= API_MAX_BODY) {
             char *nb = realloc(rc->body, rc->len + *upload_size + 1);
             if(!nb)
@@ -439,6 +447,7 @@ int cmd_serve(int argc, char **argv)
     if(inet_pton(AF_INET, host, &addr.sin_addr) != 1)
         return cli_fail(EXIT_USAGE, "--host: '%s' is not an IPv4 address (like 127.0.0.1)", host);
     srv.loopback = (ntohl(addr.sin_addr.s_addr) >> 24) == 127;
+    srv.body_seconds = 3.0 * (double)timeout;
     srv.max_jobs = jobs ? (unsigned)jobs : cores < 1 ? 1u : (unsigned)cores;
 
     lim.max_mc_samples = max_samples;

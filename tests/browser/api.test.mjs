@@ -121,6 +121,23 @@ try {
   const closed = await Promise.all(stalled);
   const waited = (Date.now() - t0) / 1000;
   check(closed.every((c) => !c.timedOut), `the server closed all 50 stalled connections (within ${waited.toFixed(1)} s; --timeout 2)`);
+  // a body trickled a byte at a time, each within the idle timeout: the
+  // connection is cut once the body has taken 3 x --timeout
+  const trickled = await new Promise((resolve) => {
+    const sock = net.connect(slow.port, '127.0.0.1');
+    const started = Date.now();
+    let timer = null;
+    const done = (how) => { clearInterval(timer); sock.destroy(); resolve({ how, seconds: (Date.now() - started) / 1000 }); };
+    sock.on('connect', () => {
+      sock.write('POST /api/run HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n');
+      timer = setInterval(() => sock.write(' '), 500);
+    });
+    sock.on('close', () => done('closed'));
+    sock.on('error', () => {});
+    setTimeout(() => done('still open'), 15000);
+  });
+  check(trickled.how === 'closed' && trickled.seconds >= 5.5 && trickled.seconds < 9,
+    `a body trickled a byte every 0.5 s is cut after ${trickled.seconds.toFixed(1)} s (${trickled.how}; 3 x --timeout 2)`);
   check(await stopServer(slow.proc) === 0, 'the second server stops cleanly');
 
   // --- 200 concurrent requests: each the same bytes as when asked alone
