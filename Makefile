@@ -4,11 +4,13 @@
 
 BUILD          ?= build
 ASAN_BUILD     ?= build-asan
+TSAN_BUILD     ?= build-tsan
 OVERCAP_WERROR ?= OFF
 JOBS           ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE          ?= cmake
 
-.PHONY: all deps deps-test build run test test-release test-asan bench asan-build clean format
+.PHONY: all deps deps-test build run test test-release test-asan test-tsan bench asan-build \
+        tsan-build clean format
 
 all: build
 
@@ -29,8 +31,9 @@ run: build
 	./$(BUILD)/overcap run
 
 # The whole suite twice: an optimised build, then an address + undefined-
-# behaviour sanitizer build, so memory errors fail the run.
-test: test-release test-asan
+# behaviour sanitizer build, so memory errors fail the run; then the
+# parallel paths under the thread sanitizer, so data races fail it too.
+test: test-release test-asan test-tsan
 
 test-release: deps-test build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -43,6 +46,14 @@ asan-build: deps
 test-asan: deps-test asan-build
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
+tsan-build: deps
+	@$(CMAKE) -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DOVERCAP_TSAN=ON -DOVERCAP_MPI=OFF -DOVERCAP_WERROR=$(OVERCAP_WERROR) >/dev/null
+	@$(CMAKE) --build $(TSAN_BUILD) -j $(JOBS) --target overcap
+
+test-tsan: deps-test tsan-build
+	cd $(TSAN_BUILD) && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -L threads
+
 bench: build
 	@scripts/install-deps.sh bench
 	bench/run.sh $(BUILD)
@@ -51,4 +62,4 @@ format:
 	clang-format -i include/*.h src/*/*.c src/*/*.h tests/*.c tests/*/*.c bench/*.c tools/*.c
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
