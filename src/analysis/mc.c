@@ -60,7 +60,7 @@ static uint64_t take_block(shared *sh)
 {
     uint64_t b = UINT64_MAX;
     pthread_mutex_lock(&sh->lock);
-    while(!sh->failed && !(sh->cfg->stop && *sh->cfg->stop)) {
+    while(!sh->failed && !(sh->cfg->stop && atomic_load(sh->cfg->stop))) {
         uint64_t cand;
         if(sh->next >= sh->n_blocks)
             break;

@@ -22,7 +22,7 @@
 #ifndef OVERCAP_MC_H
 #define OVERCAP_MC_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -99,7 +99,7 @@ typedef struct ocmc_config {
     size_t lanes;     /* samples per block, 1 .. OC_MAX_LANES */
     unsigned threads; /* >= 1 */
 
-    volatile sig_atomic_t *stop;                       /* may be NULL */
+    const atomic_int *stop;                            /* may be NULL; nonzero: stop */
     void (*progress)(void *ud, uint64_t samples_done); /* may be NULL; from any thread */
     void *progress_ud;
 } ocmc_config;

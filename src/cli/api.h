@@ -22,7 +22,7 @@
 #ifndef OC_API_H
 #define OC_API_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,7 +40,7 @@ typedef struct api_limits {
 typedef struct api_ctx {
     oc_model *model; /* the built-in model, loaded once */
     api_limits limits;
-    volatile sig_atomic_t *stop; /* set on shutdown: heavy jobs end early */
+    const atomic_int *stop; /* set on shutdown: heavy jobs end early */
 } api_ctx;
 
 typedef struct api_response {

@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -291,12 +292,15 @@ static int acc_unpack(mc_acc *a, const unsigned char *p, size_t len)
 /* Options, progress, signals                                          */
 /* ------------------------------------------------------------------ */
 
-static volatile sig_atomic_t stop_requested;
+/* Set by the signal handler, read by the worker threads: a lock-free
+ * atomic, which both a handler and other threads may touch. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be lock-free");
+static atomic_int stop_requested;
 
 static void on_stop(int sig)
 {
     (void)sig;
-    stop_requested = 1;
+    atomic_store(&stop_requested, 1);
 }
 
 typedef struct progress {
@@ -1064,7 +1068,7 @@ int cmd_mc(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    stop_requested = 0;
+    atomic_store(&stop_requested, 0);
     t0 = now();
     if(c.stop_after) {
         /* run a prefix of the remaining blocks, then stop as Ctrl-C would */
@@ -1103,7 +1107,7 @@ int cmd_mc(int argc, char **argv)
             free(before_mask);
         }
         free(mask);
-        stop_requested = 1;
+        atomic_store(&stop_requested, 1);
     }
     else if(ocmc_run(&c.cfg, c.spec.samples, (uint64_t)size, (uint64_t)rank, done, err,
                      sizeof(err)) != 0) {
@@ -1169,7 +1173,7 @@ int cmd_mc(int argc, char **argv)
         free(all_done);
         free(dsizes);
     }
-    partial = mcp_all_true(!stop_requested) ? 0 : 1;
+    partial = mcp_all_true(!atomic_load(&stop_requested)) ? 0 : 1;
     for(b = 0; b < n_blocks && !partial; b++)
         if(!(done[b / 8] & (1u << (b % 8))))
             partial = 1;

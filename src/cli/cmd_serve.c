@@ -45,7 +45,7 @@ typedef struct server {
     unsigned max_jobs;
     atomic_uint jobs;         /* heavy jobs running */
     atomic_ullong requests;   /* answered, for the log at exit */
-    volatile sig_atomic_t stop;
+    atomic_int stop; /* set by the main thread on SIGINT or SIGTERM */
     int loopback;
     unsigned port;
     int log;
@@ -228,10 +228,10 @@ static enum MHD_Result start_job(request_ctx *rc)
     pthread_t th;
     pthread_attr_t attr;
     unsigned running = atomic_fetch_add(&srv->jobs, 1);
-    if(srv->stop || running >= srv->max_jobs) {
+    if(atomic_load(&srv->stop) || running >= srv->max_jobs) {
         atomic_fetch_sub(&srv->jobs, 1);
         return send_error(rc, 503,
-                          srv->stop ? "the server is shutting down"
+                          atomic_load(&srv->stop) ? "the server is shutting down"
                                     : "busy: %u heavy requests are running (the limit; --jobs); "
                                       "retry shortly",
                           srv->max_jobs);
@@ -491,7 +491,7 @@ int cmd_serve(int argc, char **argv)
 
     while(sigwait(&sigs, &sig) != 0)
         ;
-    srv.stop = 1;
+    atomic_store(&srv.stop, 1);
     fprintf(stderr, "overcap: %s: stopping (letting running jobs end)\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
     MHD_quiesce_daemon(srv.daemon);
