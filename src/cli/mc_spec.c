@@ -650,7 +650,7 @@ void mc_sampler_free(mc_sampler *smp)
  * thread has; NULL when they cannot be computed. */
 static const block_slot *take_block_points(mc_sampler *smp, unsigned thread, uint64_t block)
 {
-    block_slot *slot = NULL, *free_slot = NULL;
+    block_slot *slot;
     size_t k, rows;
     int rc;
     pthread_mutex_lock(&smp->lock);
@@ -660,8 +660,8 @@ static const block_slot *take_block_points(mc_sampler *smp, unsigned thread, uin
         pthread_cond_broadcast(&smp->computed); /* a slot may have come free */
     }
     for(;;) {
+        block_slot *free_slot = NULL;
         slot = NULL;
-        free_slot = NULL;
         for(k = 0; k < smp->n_slots; k++) {
             block_slot *b = &smp->slots[k];
             if(b->block == block && !b->failed)
@@ -670,33 +670,29 @@ static const block_slot *take_block_points(mc_sampler *smp, unsigned thread, uin
                     (!free_slot || b->last_use < free_slot->last_use))
                 free_slot = b;
         }
-        /* wait while another thread computes it, or (never with more slots
-         * than threads can hold) while every slot is in use */
-        if((slot && !slot->ready) || (!slot && !free_slot)) {
-            pthread_cond_wait(&smp->computed, &smp->lock);
-            continue;
+        if(slot && slot->ready) { /* computed: share it */
+            slot->users++;
+            break;
         }
-        break;
-    }
-    if(!slot && free_slot) {
-        /* compute it, outside the lock; others asking for it wait */
-        slot = free_slot;
-        slot->block = block;
-        slot->ready = 0;
-        slot->failed = 0;
-        slot->users = 1;
-        pthread_mutex_unlock(&smp->lock);
-        rc = ocs_design_block(smp->design, smp->corr, smp->corr_cols, block, slot->points, &rows);
-        pthread_mutex_lock(&smp->lock);
-        slot->ready = 1;
-        slot->failed = rc != OCS_OK;
-        pthread_cond_broadcast(&smp->computed);
-    }
-    else if(slot)
-        slot->users++;
-    if(!slot) { /* unreachable: the loop ends with a slot or a free one */
-        pthread_mutex_unlock(&smp->lock);
-        return NULL;
+        if(!slot && free_slot) {
+            /* compute it, outside the lock; others asking for it wait */
+            slot = free_slot;
+            slot->block = block;
+            slot->ready = 0;
+            slot->failed = 0;
+            slot->users = 1;
+            pthread_mutex_unlock(&smp->lock);
+            rc = ocs_design_block(smp->design, smp->corr, smp->corr_cols, block, slot->points,
+                                  &rows);
+            pthread_mutex_lock(&smp->lock);
+            slot->ready = 1;
+            slot->failed = rc != OCS_OK;
+            pthread_cond_broadcast(&smp->computed);
+            break;
+        }
+        /* another thread is computing it, or (never with more slots than
+         * threads can hold) every slot is in use: wait */
+        pthread_cond_wait(&smp->computed, &smp->lock);
     }
     slot->last_use = ++smp->clock;
     smp->held[thread] = (size_t)(slot - smp->slots);
