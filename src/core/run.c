@@ -247,8 +247,8 @@ int oc_run_create_lanes(const oc_model *m, size_t lanes, oc_run **out, oc_error 
     r->k3 = ocM_calloc(ns, sizeof(double));
     r->k4 = ocM_calloc(ns, sizeof(double));
     if(!r->seeds || !r->v || !r->ovr || !r->has_ovr || !r->any_ovr || !r->eff || !r->pending ||
-       !r->acc || !r->lane_status || !r->lane_time || !r->dbufs || !r->dzero || !r->s0 || !r->k1 || !r->k2 ||
-       !r->k3 || !r->k4) {
+       !r->acc || !r->lane_status || !r->lane_time || !r->dbufs || !r->dzero || !r->s0 ||
+       !r->k1 || !r->k2 || !r->k3 || !r->k4) {
         oc_run_free(r);
         return ocE_set(err, OC_ENOMEM, m->file, 0, 0, NULL, "out of memory");
     }
@@ -627,8 +627,8 @@ static void net_flows(const oc_run *r, double *k)
 }
 
 /* stock = base + h * k, clamped at zero for non-negative stocks. */
-OC_ALWAYS_INLINE static inline void set_stocks_l(oc_run *r, const double *base, double h, const double *k,
-                                const size_t L)
+OC_ALWAYS_INLINE static inline void set_stocks_l(oc_run *r, const double *base, double h,
+                                                 const double *k, const size_t L)
 {
     const oc_model *m = r->m;
     size_t i, l;

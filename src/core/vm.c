@@ -357,7 +357,7 @@ static void exec_one(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 #define OUT(s) v[s]
 #define OCV_BODY(name, ext, ...)                                                                   \
     op_##name : OCV_ONE(name, ext, __VA_ARGS__) OCV_NEXT();
-#define OCV_BODY_ROW(name, ext, one, many)                                                          \
+#define OCV_BODY_ROW(name, ext, one, many)                                                         \
     op_##name : OCV_ONE(name, ext, one;) OCV_NEXT();
     OCV_NEXT();
     OCV_OPS(OCV_BODY)
@@ -384,7 +384,7 @@ static void exec_one(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 #define OCV_CASE(name, ext, ...)                                                                   \
     case OCV_##name:                                                                               \
         OCV_ONE(name, ext, __VA_ARGS__) break;
-#define OCV_CASE_ROW(name, ext, one, many)                                                          \
+#define OCV_CASE_ROW(name, ext, one, many)                                                         \
     case OCV_##name:                                                                               \
         OCV_ONE(name, ext, one;) break;
             OCV_OPS(OCV_CASE)
@@ -422,7 +422,7 @@ static void exec_many(const ocV_ins *code, size_t n, ocV_ctx *ctx)
 #define OCV_CASE_GATHER(name, ext, ...)                                                            \
     case OCV_##name:                                                                               \
         OCV_MANY_GATHER(name, ext, __VA_ARGS__) break;
-#define OCV_CASE_ROW(name, ext, one, many)                                                          \
+#define OCV_CASE_ROW(name, ext, one, many)                                                         \
     case OCV_##name:                                                                               \
         many;                                                                                      \
         ip += 1 + (ext);                                                                           \
