@@ -253,8 +253,8 @@ static double pulse(double t, double dt, double mag, double first, double interv
     X(SELECT, 1, double c = V(ip->a); double a = V(ip[1].a); double b = V(ip[1].b);                \
       V(ip->d) = c != 0.0 ? a : b;)                                                                \
     X(ABS, 0, V(ip->d) = fabs(V(ip->a));)                                                          \
-    X(EXP, 0, V(ip->d) = ocF_exp(V(ip->a));)                                                           \
-    X(LN, 0, V(ip->d) = ocF_log(V(ip->a));)                                                            \
+    X(EXP, 0, V(ip->d) = ocF_exp(V(ip->a));)                                                       \
+    X(LN, 0, V(ip->d) = ocF_log(V(ip->a));)                                                        \
     X(LOG10, 0, V(ip->d) = log10(V(ip->a));)                                                       \
     X(SQRT, 0, V(ip->d) = sqrt(V(ip->a));)                                                         \
     X(INT, 0, V(ip->d) = floor(V(ip->a));)                                                         \
