@@ -104,6 +104,33 @@ else
     echo "mpirun not found: the MPI check is not run"
 fi
 
+# a run that fails (a stock overflows for large x1) stops the sensitivity
+# analysis, naming the run and printing a command that reproduces it
+cat >"$TMP/blowup.xmile" <<'XML'
+<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0" version="1.0">
+<header><name>blowup</name></header>
+<sim_specs><start>0</start><stop>2</stop><dt>1</dt></sim_specs>
+<model><variables>
+<aux name="x1"><eqn>0</eqn></aux>
+<aux name="x 2"><eqn>0</eqn></aux>
+<flow name="growth"><eqn>EXP(1000 * x1) + x_2</eqn></flow>
+<stock name="level"><eqn>0</eqn><inflow>growth</inflow></stock>
+<aux name="y"><eqn>level</eqn></aux>
+</variables></model></xmile>
+XML
+printf '{"parameters": {"x1": {"dist": "uniform", "min": 0, "max": 1}, "x 2": {"dist": "uniform", "min": 0, "max": 1}}}' >"$TMP/blowup.json"
+expect 1 "sensitivity with a failing run" -- "$OC" sensitivity "$TMP/blowup.json" --model "$TMP/blowup.xmile" --output y --base-samples 64 --bootstrap 10
+has "$TMP/err" "run [0-9]* of [0-9]* failed: a stock became NaN or infinite at time" "the failed run and when"
+repro=$(sed -n 's/.*To see why: //p' "$TMP/err")
+case "$repro" in
+"overcap run '$TMP/blowup.xmile' "*) ok ;;
+*) bad "a command that reproduces the failed run: '$repro'" ;;
+esac
+eval "set -- $(echo "$repro" | sed 's/^overcap //')"
+expect 1 "the printed command reproduces the failure" -- "$OC" "$@"
+has "$TMP/err" "variable 'level': became infinite" "the reproduced run names the stock"
+set --
+
 # files that cannot be read say why
 expect 3 "missing spec" -- "$OC" mc "$TMP/none.json"
 has "$TMP/err" "none.json: cannot open the .*: No such file or directory" "a missing spec: the reason"

@@ -1231,6 +1231,8 @@ typedef struct sens_ctx {
     const char *output_var; /* output 4: its value at the end of each run */
     size_t output_index;
     uint64_t undiagnosed;
+    uint64_t first_failed; /* the lowest run whose stocks failed (UINT64_MAX: none) */
+    double failed_at;      /* ... and when */
     pthread_mutex_t lock;
     double *outputs;
     double *inputs;      /* screening: parameter values, samples x dims */
@@ -1284,7 +1286,101 @@ static void sens_consume(void *ud, unsigned thread, uint64_t i, const ocmc_outco
             pthread_mutex_unlock(&s->lock);
         }
     }
+    else {
+        /* the lowest such run, whichever thread ran it: the report names it */
+        pthread_mutex_lock(&s->lock);
+        if(i < s->first_failed) {
+            s->first_failed = i;
+            s->failed_at = o->fail_time;
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
     s->outputs[i] = y;
+}
+
+/* Writes text as one shell word (single quotes, ' as '\''). */
+static void shell_word(FILE *fp, const char *text)
+{
+    fputc('\'', fp);
+    for(; *text; text++)
+        if(*text == '\'')
+            fputs("'\\''", fp);
+        else
+            fputc(*text, fp);
+    fputc('\'', fp);
+}
+
+/* Prints `overcap run ...` with the options of the base run and every value
+ * run k of the design drew (constants, jump slots, seed), so that one run
+ * can be looked at alone. */
+static void print_run_command(FILE *fp, sens_ctx *s, uint64_t k)
+{
+    mc_ctx *c = s->c;
+    ocmc_jump jumps[OCMC_MAX_JUMPS];
+    size_t n_jumps = 0, p, slot, part;
+    double *values = calloc(c->spec.n_params + 1, sizeof(double));
+    char num[64];
+    if(!values)
+        return;
+    sens_sample(s, 0, k, values, jumps, &n_jumps);
+    fputs("overcap run", fp);
+    if(c->j.model_path) {
+        fputc(' ', fp);
+        shell_word(fp, c->j.model_path);
+    }
+    if(c->spec.scenario) {
+        fputs(" --scenario ", fp);
+        shell_word(fp, c->spec.scenario);
+    }
+    for(p = 0; p < c->j.n_sets; p++) {
+        fputs(" --set ", fp);
+        shell_word(fp, c->j.sets[p]);
+    }
+    if(c->j.has_method)
+        fprintf(fp, " --method %s", c->j.method == OC_RK4 ? "rk4" : "euler");
+    if(c->j.has_dt)
+        fprintf(fp, " --dt %.17g", c->j.dt);
+    if(c->j.has_start)
+        fprintf(fp, " --start %.17g", c->j.start);
+    if(c->j.has_stop)
+        fprintf(fp, " --stop %.17g", c->j.stop);
+    if(c->j.has_save)
+        fprintf(fp, " --save-step %.17g", c->j.save);
+    for(p = 0; p < c->spec.n_params; p++) {
+        char *word = NULL;
+        size_t len = strlen(c->spec.params[p].name) + 64;
+        if((word = malloc(len)) != NULL) {
+            snprintf(word, len, "%s=%.17g", c->spec.params[p].name, values[p]);
+            fputs(" --set ", fp);
+            shell_word(fp, word);
+            free(word);
+        }
+    }
+    for(slot = 0; slot < c->cfg.n_jump_slots; slot++)
+        for(part = 0; part < 3; part++) {
+            oc_var_info info;
+            double v = slot < n_jumps ? (part == 0   ? jumps[slot].year
+                                         : part == 1 ? jumps[slot].factor
+                                                     : jumps[slot].adoption_years)
+                                      : 1.0;
+            if(slot >= n_jumps && part != 1)
+                continue; /* an unused slot: factor 1 is no jump */
+            if(oc_model_var_info(c->model, c->cfg.jump_index[slot][part], &info) != OC_OK)
+                continue;
+            snprintf(num, sizeof(num), "=%.17g", v);
+            fputs(" --set ", fp);
+            {
+                size_t len = strlen(info.name) + sizeof(num);
+                char *word = malloc(len);
+                if(word) {
+                    snprintf(word, len, "%s%s", info.name, num);
+                    shell_word(fp, word);
+                    free(word);
+                }
+            }
+        }
+    fprintf(fp, " --seed %llu", (unsigned long long)ocmc_sample_seed(c->spec.seed, k));
+    free(values);
 }
 
 void help_sensitivity(FILE *fp)
@@ -1325,6 +1421,7 @@ int cmd_sensitivity(int argc, char **argv)
 
     memset(&c, 0, sizeof(c));
     memset(&s, 0, sizeof(s));
+    s.first_failed = UINT64_MAX;
     pthread_mutex_init(&s.lock, NULL);
     c.threads = default_threads();
     c.lanes = 64;
@@ -1487,9 +1584,22 @@ int cmd_sensitivity(int argc, char **argv)
     }
     if(rank != 0)
         goto done;
+    if(s.first_failed != UINT64_MAX) {
+        /* every run is needed: say which failed, and how to look at it */
+        fprintf(stderr,
+                "overcap: run %llu of %zu failed: a stock became NaN or infinite at time %g; "
+                "the indices need every run (narrow the spec's ranges). To see why: ",
+                (unsigned long long)s.first_failed, n_runs, s.failed_at);
+        print_run_command(stderr, &s, s.first_failed);
+        fputc('\n', stderr);
+        rc = EXIT_MODEL;
+        goto done;
+    }
     for(k = 0; k < n_runs; k++)
         if(!isfinite(s.outputs[k])) {
-            rc = cli_fail(EXIT_MODEL, "run %zu failed (NaN); sensitivity needs every run", k);
+            rc = cli_fail(EXIT_MODEL, "run %zu of %zu: the output is not a number; the indices "
+                                      "need a number from every run",
+                          k, n_runs);
             goto done;
         }
     printf("overcap sensitivity: %s of '%s' (%s), %zu runs\n\n",
