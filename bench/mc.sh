@@ -59,7 +59,8 @@ printf '\n%s\n' "$table"
 {
     printf '\n## Monte Carlo, %s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
     # shellcheck disable=SC2016 # the backquotes are Markdown
-    printf 'Command: `bench/mc.sh %s` (BENCH_MC_SAMPLES=%s BENCH_MC_BIG=%s BENCH_MC_ROUNDS=%s), commit %s\n\n' \
-        "$build" "$n" "$big" "$rounds" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    printf 'Command: `bench/mc.sh %s` (BENCH_MC_SAMPLES=%s BENCH_MC_BIG=%s BENCH_MC_ROUNDS=%s), commit %s, %s\n\n' \
+        "$build" "$n" "$big" "$rounds" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+        "$("$oc" --version)"
     printf '%s\n' "$table"
 } >>"$out/results.md"

@@ -265,6 +265,12 @@ void oc_run_lanes_series(const oc_run *run, size_t lane0, size_t n, size_t j, do
  * stamp counter, read around every operation, which slows the evaluator);
  * otherwise nothing is counted. Fills up to cap entries, busiest first, and
  * returns the number of kinds that ran (0 when nothing was counted). */
+/* The vector instructions the lane loops of runs with more than one lane
+ * use on this processor, chosen when the program loads: "avx512f", "avx2"
+ * or "baseline" (x86-64 SSE2, or a build without per-width clones). Every
+ * choice gives the same bits. */
+const char *oc_lane_target(void);
+
 typedef struct oc_op_profile {
     const char *op;  /* "POW", "EXP", "DELAY", ... */
     uint64_t count;  /* operations executed (each over all lanes) */

@@ -18,6 +18,7 @@ expect 0 "run --help" -- "$OC" run --help
 expect 0 "help check" -- "$OC" help check
 expect 2 "help of nothing" -- "$OC" help nothing
 expect 0 "--version" -- "$OC" --version
+has "$TMP/out" "^overcap [0-9][0-9.]* (lane loops: \(avx512f\|avx2\|baseline\))$" "--version names the lane loops' instructions"
 
 # running a model
 expect 0 "run to stdout" -- "$OC" run "$DATA/decay.xmile"

@@ -106,7 +106,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if(strcmp(cmd, "--version") == 0) {
-        printf("overcap %s\n", OC_VERSION);
+        printf("overcap %s (lane loops: %s)\n", OC_VERSION, oc_lane_target());
         return EXIT_OK;
     }
     if(strcmp(cmd, "run") == 0)

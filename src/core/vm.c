@@ -450,6 +450,18 @@ void ocV_exec(const ocV_ins *code, size_t n, ocV_ctx *ctx)
         exec_many(code, n, ctx);
 }
 
+const char *oc_lane_target(void)
+{
+    /* the order the loader's resolver tries OC_LANE_CLONES in */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(OC_NO_CLONES)
+    if(__builtin_cpu_supports("avx512f"))
+        return "avx512f";
+    if(__builtin_cpu_supports("avx2"))
+        return "avx2";
+#endif
+    return "baseline";
+}
+
 size_t oc_op_profile_get(oc_op_profile *out, size_t cap)
 {
 #if defined(OC_PROFILE_OPS) && defined(__x86_64__)
