@@ -1298,16 +1298,30 @@ static void sens_consume(void *ud, unsigned thread, uint64_t i, const ocmc_outco
     s->outputs[i] = y;
 }
 
-/* Writes text as one shell word (single quotes, ' as '\''). */
-static void shell_word(FILE *fp, const char *text)
+/* Writes text inside a single-quoted shell word (' as '\''). */
+static void shell_quoted(FILE *fp, const char *text)
 {
-    fputc('\'', fp);
     for(; *text; text++)
         if(*text == '\'')
             fputs("'\\''", fp);
         else
             fputc(*text, fp);
+}
+
+/* " OPTION 'TEXT'" */
+static void shell_option(FILE *fp, const char *option, const char *text)
+{
+    fprintf(fp, " %s '", option);
+    shell_quoted(fp, text);
     fputc('\'', fp);
+}
+
+/* " --set 'NAME=VALUE'", the value to the last bit */
+static void shell_set(FILE *fp, const char *name, double value)
+{
+    fputs(" --set '", fp);
+    shell_quoted(fp, name);
+    fprintf(fp, "=%.17g'", value);
 }
 
 /* Prints `overcap run ...` with the options of the base run and every value
@@ -1319,23 +1333,19 @@ static void print_run_command(FILE *fp, sens_ctx *s, uint64_t k)
     ocmc_jump jumps[OCMC_MAX_JUMPS];
     size_t n_jumps = 0, p, slot, part;
     double *values = calloc(c->spec.n_params + 1, sizeof(double));
-    char num[64];
     if(!values)
         return;
     sens_sample(s, 0, k, values, jumps, &n_jumps);
     fputs("overcap run", fp);
     if(c->j.model_path) {
-        fputc(' ', fp);
-        shell_word(fp, c->j.model_path);
+        fputs(" '", fp);
+        shell_quoted(fp, c->j.model_path);
+        fputc('\'', fp);
     }
-    if(c->spec.scenario) {
-        fputs(" --scenario ", fp);
-        shell_word(fp, c->spec.scenario);
-    }
-    for(p = 0; p < c->j.n_sets; p++) {
-        fputs(" --set ", fp);
-        shell_word(fp, c->j.sets[p]);
-    }
+    if(c->spec.scenario)
+        shell_option(fp, "--scenario", c->spec.scenario);
+    for(p = 0; p < c->j.n_sets; p++)
+        shell_option(fp, "--set", c->j.sets[p]);
     if(c->j.has_method)
         fprintf(fp, " --method %s", c->j.method == OC_RK4 ? "rk4" : "euler");
     if(c->j.has_dt)
@@ -1346,38 +1356,18 @@ static void print_run_command(FILE *fp, sens_ctx *s, uint64_t k)
         fprintf(fp, " --stop %.17g", c->j.stop);
     if(c->j.has_save)
         fprintf(fp, " --save-step %.17g", c->j.save);
-    for(p = 0; p < c->spec.n_params; p++) {
-        char *word = NULL;
-        size_t len = strlen(c->spec.params[p].name) + 64;
-        if((word = malloc(len)) != NULL) {
-            snprintf(word, len, "%s=%.17g", c->spec.params[p].name, values[p]);
-            fputs(" --set ", fp);
-            shell_word(fp, word);
-            free(word);
-        }
-    }
+    for(p = 0; p < c->spec.n_params; p++)
+        shell_set(fp, c->spec.params[p].name, values[p]);
     for(slot = 0; slot < c->cfg.n_jump_slots; slot++)
         for(part = 0; part < 3; part++) {
             oc_var_info info;
-            double v = slot < n_jumps ? (part == 0   ? jumps[slot].year
-                                         : part == 1 ? jumps[slot].factor
-                                                     : jumps[slot].adoption_years)
-                                      : 1.0;
-            if(slot >= n_jumps && part != 1)
-                continue; /* an unused slot: factor 1 is no jump */
-            if(oc_model_var_info(c->model, c->cfg.jump_index[slot][part], &info) != OC_OK)
-                continue;
-            snprintf(num, sizeof(num), "=%.17g", v);
-            fputs(" --set ", fp);
-            {
-                size_t len = strlen(info.name) + sizeof(num);
-                char *word = malloc(len);
-                if(word) {
-                    snprintf(word, len, "%s%s", info.name, num);
-                    shell_word(fp, word);
-                    free(word);
-                }
-            }
+            double v = slot >= n_jumps ? 1.0 /* an unused slot: factor 1 is no jump */
+                       : part == 0     ? jumps[slot].year
+                       : part == 1     ? jumps[slot].factor
+                                       : jumps[slot].adoption_years;
+            if((slot < n_jumps || part == 1) &&
+               oc_model_var_info(c->model, c->cfg.jump_index[slot][part], &info) == OC_OK)
+                shell_set(fp, info.name, v);
         }
     fprintf(fp, " --seed %llu", (unsigned long long)ocmc_sample_seed(c->spec.seed, k));
     free(values);
